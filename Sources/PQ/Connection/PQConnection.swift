@@ -38,6 +38,15 @@ public final class PQConnection: @unchecked Sendable {
         self.handle = handle
         self.socket = PQsocket(handle)
         self.logger = logger
+        // Server notices go to the logger at debug level (they may quote values), not stderr.
+        PQsetNoticeReceiver(
+            handle,
+            { context, result in
+                guard let context, let result else { return }
+                let connection = Unmanaged<PQConnection>.fromOpaque(context).takeUnretainedValue()
+                let message = PQresultErrorField(result, DiagnosticField.messagePrimary).map { String(cString: $0) }
+                connection.logger.debug("server notice", metadata: ["notice": "\(message ?? "")"])
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {

@@ -199,8 +199,20 @@ func runCommand(_ command: [String]) throws -> (status: Int32, output: String) {
     let wrapped = ["/bin/sh", "-c", "cd /tmp && exec \"$@\"", "sh"] + command
     var argv: [UnsafeMutablePointer<CChar>?] = wrapped.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    // The child starts with no blocked signals and default handlers: Swift's threads block
+    // some, and e.g. pgbench's -T relies on SIGALRM.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
     guard spawned == 0 else {
         throw PQLocalClusterError("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
     }
@@ -238,10 +250,18 @@ public struct PostgresTools: Sendable {
         where manager.isExecutableFile(atPath: directory + "/initdb")
             && manager.isExecutableFile(atPath: directory + "/pg_ctl")
         {
-            return PostgresTools(bin: directory)
+            // PATH may hold links (/usr/local/bin/initdb): the real folder has pgbench, psql too.
+            let real = URL(fileURLWithPath: directory + "/initdb").resolvingSymlinksInPath()
+            return PostgresTools(bin: real.deletingLastPathComponent().path)
         }
         throw PQLocalClusterError(
             "initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql/*/bin; install the postgresql package"
         )
+    }
+
+    /// Runs one of PostgreSQL's programs (`pgbench`, `psql`, ...) to completion; returns its
+    /// exit status and combined output.
+    public func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runCommand([bin + "/" + program] + arguments)
     }
 }
