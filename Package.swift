@@ -46,7 +46,7 @@ let package = Package(
                 "PQ", "PaduCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")],
+            resources: [.copy("Resources/sql"), .copy("Resources/data")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -350,6 +350,16 @@ public final class PQConnection: @unchecked Sendable {
     /// True outside a transaction block.
     var isIdleInTransactionTerms: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 
+    /// A password verifier (`SCRAM-SHA-256$...`) computed here, so a `CREATE ROLE ... PASSWORD`
+    /// never carries the password itself to the server or its logs.
+    public func encryptPassword(_ password: String, user: String) throws(PQError) -> String {
+        guard let encrypted = PQencryptPasswordConn(handle, password, user, "scram-sha-256") else {
+            throw PQError(code: .protocolViolation, message: errorMessage(handle))
+        }
+        defer { PQfreemem(encrypted) }
+        return String(cString: encrypted)
+    }
+
     /// The server's version as an integer (150004 for 15.4).
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 

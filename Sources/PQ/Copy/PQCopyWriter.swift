@@ -39,6 +39,18 @@ public struct PQCopyWriter: ~Copyable {
         if buffer.count >= chunkSize { try await sendBuffer() }
     }
 
+    /// Appends text already in the COPY's format (a CSV file's contents, say).
+    public mutating func writeRaw(_ text: String) async throws(PQError) {
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + chunkSize, bytes.count)
+            buffer.append(contentsOf: bytes[start..<end])
+            try await sendBuffer()
+            start = end
+        }
+    }
+
     /// Hands the buffered bytes to libpq, waiting for the socket when libpq's queue is full.
     mutating func sendBuffer() async throws(PQError) {
         guard !buffer.isEmpty else { return }

@@ -1,0 +1,228 @@
+import Foundation
+import Logging
+import PQ
+import PaduCore
+
+/// `padu seed-demo`: Musi Banyuasin's agencies and Klaster 1, the programmes and figures of
+/// the 2 May 2019 coordination meeting, and a synthetic registry in Muba's real villages.
+public struct DemoSeeder: Sendable {
+    public static let regency = "16.06"
+    let logger: Logger
+
+    public init(logger: Logger) { self.logger = logger }
+
+    public struct Report: Sendable {
+        public var agencies: Int
+        public var programs: Int
+        public var households: Int
+        public var persons: Int
+        public var registrySeconds: Double
+    }
+
+    /// Seeds on a connection of the migrating user. The registry is generated only into an
+    /// empty registry, so running this twice adds nothing.
+    public func seed(on connection: PQConnection, households: Int, seed: UInt64 = 2019) async throws -> Report {
+        let agencies = try await seedReference(connection)
+        let programs = try await seedProgrammes(connection)
+        let existing = try await connection.query("SELECT count(*) FROM padu.households").first(Int.self) ?? 0
+        guard existing == 0, households > 0 else {
+            if existing > 0 { logger.info("the registry already has households; not adding synthetic ones") }
+            return Report(agencies: agencies, programs: programs, households: 0, persons: 0, registrySeconds: 0)
+        }
+        let clock = ContinuousClock()
+        var persons = 0
+        let elapsed = try await clock.measure {
+            persons = try await seedRegistry(connection, households: households, seed: seed)
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Report(
+            agencies: agencies, programs: programs, households: households, persons: persons, registrySeconds: seconds)
+    }
+
+    // MARK: reference
+
+    private func seedReference(_ connection: PQConnection) async throws -> Int {
+        let csv = try PaduResources.file("data/opd-muba.csv")
+        var codes: [String] = [], names: [String] = [], shorts: [String] = [], kinds: [String] = [], roles: [String] = []
+        for line in csv.split(separator: "\n").dropFirst() where !line.isEmpty {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5 else { throw StoreError.invalidArgument("bad line in opd-muba.csv: \(line)") }
+            codes.append(fields[0])
+            names.append(fields[1])
+            shorts.append(fields[2])
+            kinds.append(fields[3])
+            roles.append(fields[4])
+        }
+        let quarters = (2018...2019).flatMap { year in (1...4).map { "\(year)-Q\($0)" } }
+        try await connection.withTransaction { connection in
+            connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
+            try await connection.pipeline([
+                """
+                INSERT INTO padu.agencies (code, name, short_name, kind, region_code)
+                SELECT code, name, short_name, kind, \(Self.regency)
+                  FROM unnest(\(codes)::text[], \(names)::text[], \(shorts)::text[], \(kinds)::text[])
+                       AS a(code, name, short_name, kind)
+                ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, short_name = EXCLUDED.short_name,
+                    kind = EXCLUDED.kind
+                """,
+                """
+                INSERT INTO padu.cluster_members (cluster_id, agency_id, role)
+                SELECT 1, a.id, r.role FROM unnest(\(codes)::text[], \(roles)::text[]) AS r(code, role)
+                  JOIN padu.agencies a ON a.code = r.code
+                ON CONFLICT (cluster_id, agency_id) DO UPDATE SET role = EXCLUDED.role
+                """,
+                "UPDATE padu.clusters SET coordinator_agency_id = (SELECT id FROM padu.agencies WHERE code = 'DINSOS') WHERE id = 1",
+                """
+                INSERT INTO padu.reporting_periods (period, status, closed_at)
+                SELECT p, CASE WHEN p < '2019' THEN 'closed' ELSE 'open' END,
+                       CASE WHEN p < '2019' THEN now() END
+                  FROM unnest(\(quarters)::text[]) AS p ON CONFLICT DO NOTHING
+                """,
+            ])
+        }
+        return codes.count
+    }
+
+    /// The programmes named at the meeting, with their 2018 and 2019 figures.
+    struct DemoProgramme {
+        var agency, code, name, aidKind, target, unit: String
+        var requiresCoordination = true
+        var budgets: [(year: Int, source: String, allocated: Int64, realized: Int64, output: Int64)]
+    }
+
+    static let programmes: [DemoProgramme] = [
+        DemoProgramme(
+            agency: "DINSOS", code: "BSTBK", name: "Program Bantuan Sosial Terpadu Berbasis Keluarga", aidKind: "in_kind",
+            target: "household", unit: "paket",
+            budgets: [(2018, "APBD_KAB", 350_000_000, 332_000_000, 1_200), (2019, "APBD_KAB", 375_000_000, 0, 0)]),
+        DemoProgramme(
+            agency: "DINSOS", code: "TERNAK-KEMENSOS", name: "Bantuan Ternak untuk Kelompok Miskin (Kemensos)",
+            aidKind: "in_kind", target: "household", unit: "ekor",
+            budgets: [(2019, "APBN", 240_000_000, 0, 0)]),
+        DemoProgramme(
+            agency: "DINSOS", code: "UEP", name: "Bantuan Usaha Ekonomi Produktif (UEP)", aidKind: "cash",
+            target: "household", unit: "paket usaha",
+            budgets: [(2019, "APBN", 150_000_000, 0, 0)]),
+        DemoProgramme(
+            agency: "DINSOS", code: "SEMBAKO-JUKIR", name: "Paket Sembako bagi Juru Parkir Miskin", aidKind: "in_kind",
+            target: "person", unit: "paket",
+            budgets: [(2019, "APBD_KAB", 60_000_000, 0, 0)]),
+        DemoProgramme(
+            agency: "BAZNAS", code: "BEDAH-RUMAH", name: "Bedah Rumah Tidak Layak Huni (Rutilahu)", aidKind: "in_kind",
+            target: "household", unit: "rumah",
+            budgets: [(2019, "BAZNAS", 140_000_000, 140_000_000, 7)]),
+        DemoProgramme(
+            agency: "BPJS", code: "PBI-JK", name: "Pendaftaran Penerima Bantuan Iuran Jaminan Kesehatan",
+            aidKind: "insurance", target: "person", unit: "jiwa", requiresCoordination: false,
+            budgets: [(2019, "APBD_KAB", 500_000_000, 0, 0)]),
+        DemoProgramme(
+            agency: "DINKES", code: "PMT-BALITA", name: "Pemberian Makanan Tambahan Balita Gizi Kurang",
+            aidKind: "in_kind", target: "person", unit: "paket",
+            budgets: [(2019, "APBD_KAB", 90_000_000, 0, 0)]),
+    ]
+
+    private func seedProgrammes(_ connection: PQConnection) async throws -> Int {
+        try await connection.withTransaction { connection in
+            connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
+            for programme in Self.programmes {
+                let id = try await connection.query(
+                    """
+                    INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, target, unit,
+                                               requires_coordination)
+                    SELECT id, \(programme.code), \(programme.name), 1, \(programme.aidKind), \(programme.target),
+                           \(programme.unit), \(programme.requiresCoordination)
+                      FROM padu.agencies WHERE code = \(programme.agency)
+                    ON CONFLICT (agency_id, code) DO UPDATE SET name = EXCLUDED.name
+                    RETURNING id, agency_id
+                    """
+                ).first((Int64, Int64).self)
+                guard let (programID, agencyID) = id else { continue }
+                for budget in programme.budgets {
+                    try await connection.query(
+                        """
+                        INSERT INTO padu.budget_allocations (program_id, agency_id, fiscal_year, funding_source, allocated_idr)
+                        VALUES (\(programID), \(agencyID), \(Int16(budget.year)), \(budget.source), \(budget.allocated))
+                        ON CONFLICT DO NOTHING
+                        """)
+                    if budget.realized > 0 {
+                        try await connection.query(
+                            """
+                            INSERT INTO padu.realizations (program_id, agency_id, fiscal_year, month, funding_source,
+                                                           amount_idr, output_quantity)
+                            VALUES (\(programID), \(agencyID), \(Int16(budget.year)), 12, \(budget.source),
+                                    \(budget.realized), \(budget.output))
+                            ON CONFLICT DO NOTHING
+                            """)
+                    }
+                }
+            }
+            return Self.programmes.count
+        }
+    }
+
+    // MARK: registry
+
+    private func seedRegistry(_ connection: PQConnection, households count: Int, seed: UInt64) async throws -> Int {
+        let villages = try await connection.query(
+            "SELECT code FROM padu.regions WHERE level = 4 AND starts_with(code, \(Self.regency + ".")) ORDER BY code"
+        ).decode(String.self)
+        var generator = SyntheticRegistry(villages: villages, seed: seed)
+        logger.info("generating the synthetic registry", metadata: ["households": "\(count)"])
+        return try await connection.withTransaction { connection in
+            try await connection.execute(
+                script: """
+                    SET LOCAL ROLE padu_owner;
+                    CREATE TEMP TABLE stage_households (seq int, region_code text, address text, kk text,
+                        kk_from date, decile smallint) ON COMMIT DROP;
+                    CREATE TEMP TABLE stage_persons (household_seq int, nik text, name text, birth_date date,
+                        sex text, relationship text) ON COMMIT DROP;
+                    """)
+            // Generate once into memory-light rows: households first, persons kept per chunk.
+            var households: [SyntheticRegistry.Household] = []
+            households.reserveCapacity(count)
+            for _ in 0..<count { households.append(generator.household()) }
+            try await connection.copyFrom("COPY stage_households FROM STDIN") { writer in
+                for (seq, household) in households.enumerated() {
+                    try await writer.writeRow([
+                        String(seq), household.village, household.address, household.kk,
+                        household.kkIssued.description, String(household.decile),
+                    ])
+                }
+            }
+            let persons = try await connection.copyFrom("COPY stage_persons FROM STDIN") { writer in
+                for (seq, household) in households.enumerated() {
+                    for member in household.members {
+                        try await writer.writeRow([
+                            String(seq), member.nik, member.name, member.birthDate.description,
+                            member.sex.rawValue, member.relationship,
+                        ])
+                    }
+                }
+            }
+            try await connection.execute(
+                script: """
+                    CREATE TEMP TABLE household_ids ON COMMIT DROP AS
+                        SELECT seq, nextval(pg_get_serial_sequence('padu.households', 'id')) AS id FROM stage_households;
+                    CREATE TEMP TABLE person_ids ON COMMIT DROP AS
+                        SELECT nik, nextval(pg_get_serial_sequence('padu.persons', 'id')) AS id FROM stage_persons;
+                    INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
+                        SELECT i.id, s.region_code, s.address FROM stage_households s JOIN household_ids i USING (seq);
+                    INSERT INTO padu.household_kk (household_id, kk, valid_from)
+                        SELECT i.id, s.kk, s.kk_from FROM stage_households s JOIN household_ids i USING (seq);
+                    INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
+                        SELECT i.id, s.nik, s.name, s.birth_date, s.sex, h.region_code
+                          FROM stage_persons s JOIN person_ids i USING (nik)
+                          JOIN stage_households h ON h.seq = s.household_seq;
+                    INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
+                        SELECT hi.id, pi.id, s.relationship, h.kk_from
+                          FROM stage_persons s JOIN person_ids pi USING (nik)
+                          JOIN household_ids hi ON hi.seq = s.household_seq
+                          JOIN stage_households h ON h.seq = s.household_seq;
+                    INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
+                        SELECT i.id, 'DTKS', DATE '2019-01-31', s.decile FROM stage_households s JOIN household_ids i USING (seq);
+                    RESET ROLE;
+                    """)
+            return persons
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Logging
+import PQ
+
+/// Applies `sql/` migrations in order, once each, and loads the region list.
+///
+/// Each file runs in its own transaction and is recorded in `schema_migrations` with the
+/// SHA-256 of its text. Running again changes nothing; a recorded file whose text changed is
+/// refused before anything runs. Needs a superuser (or a role that may create roles).
+public struct Migrator: Sendable {
+    let client: PQClient
+    let logger: Logger
+
+    public init(client: PQClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// What `migrate` did.
+    public struct Report: Sendable {
+        public var applied: [String]
+        public var regionsLoaded: Int?
+    }
+
+    @discardableResult
+    public func migrate() async throws -> Report {
+        let files = try PaduResources.migrations()
+        let regionParts = try PaduResources.regionFiles()
+        return try await client.withConnection { connection in
+            try await connection.execute(
+                script: """
+                    CREATE TABLE IF NOT EXISTS public.schema_migrations (
+                        name text PRIMARY KEY,
+                        checksum text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now());
+                    REVOKE ALL ON public.schema_migrations FROM PUBLIC;
+                    """)
+            // One migrator at a time per database.
+            try await connection.query("SELECT pg_advisory_lock(hashtext('padu.migrate'))")
+            do {
+                let report = try await migrateLocked(connection, files: files, regionParts: regionParts)
+                try await connection.query("SELECT pg_advisory_unlock_all()")
+                return report
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock_all()")
+                throw error
+            }
+        }
+    }
+
+    private func migrateLocked(
+        _ connection: PQConnection, files: [(name: String, sql: String)], regionParts: [String]
+    ) async throws -> Report {
+        let names = files.map(\.name) + ["data/wilayah"]
+        let texts = files.map(\.sql) + [regionParts.joined()]
+        let rows = try await connection.query(
+            """
+            SELECT f.name, encode(sha256(convert_to(f.text, 'UTF8')), 'hex'), m.checksum
+              FROM unnest(\(names)::text[], \(texts)::text[]) AS f(name, text)
+              LEFT JOIN public.schema_migrations m ON m.name = f.name
+            """)
+        var pending: [(name: String, sql: String, checksum: String)] = []
+        var regionsChecksum: String?
+        let sqlByName = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.sql) })
+        for row in try rows.decode((String, String, String?).self) {
+            let (name, checksum, recorded) = row
+            if let recorded, recorded != checksum {
+                if name == "data/wilayah" {
+                    regionsChecksum = checksum
+                    continue
+                }
+                throw StoreError.migrationModified(name)
+            }
+            if recorded == nil {
+                if name == "data/wilayah" {
+                    regionsChecksum = checksum
+                } else {
+                    pending.append((name, sqlByName[name]!, checksum))
+                }
+            }
+        }
+        pending.sort { $0.name < $1.name }
+        var applied: [String] = []
+        for migration in pending {
+            logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
+            try await connection.withTransaction { connection in
+                try await connection.execute(script: migration.sql)
+                try await connection.execute(script: "RESET ROLE")
+                try await connection.query(
+                    "INSERT INTO public.schema_migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))"
+                )
+            }
+            applied.append(migration.name)
+        }
+        var loaded: Int?
+        if let regionsChecksum {
+            loaded = try await loadRegions(connection, parts: regionParts, checksum: regionsChecksum)
+        }
+        return Report(applied: applied, regionsLoaded: loaded)
+    }
+
+    /// Upserts the national region list (names may be corrected between decrees).
+    private func loadRegions(_ connection: PQConnection, parts: [String], checksum: String) async throws -> Int {
+        logger.info("loading the region list")
+        return try await connection.withTransaction { connection in
+            try await connection.execute(
+                script: """
+                    SET LOCAL ROLE padu_owner;
+                    CREATE TEMP TABLE region_load (code text, name text) ON COMMIT DROP;
+                    """)
+            var total = 0
+            for part in parts {
+                total += try await connection.copyFrom("COPY region_load FROM STDIN (FORMAT csv, HEADER true)") {
+                    writer in
+                    try await writer.writeRaw(part)
+                }
+            }
+            try await connection.execute(
+                script: """
+                    INSERT INTO padu.regions (code, name)
+                    SELECT code, name FROM region_load ORDER BY length(code), code
+                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name WHERE regions.name <> EXCLUDED.name;
+                    RESET ROLE;
+                    """)
+            try await connection.query(
+                """
+                INSERT INTO public.schema_migrations (name, checksum) VALUES ('data/wilayah', \(checksum))
+                ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()
+                """)
+            return total
+        }
+    }
+}

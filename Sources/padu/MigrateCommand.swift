@@ -1,0 +1,55 @@
+import Foundation
+import ArgumentParser
+import PQ
+import PaduStore
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply the sql/ migrations in order; safe to run again.")
+
+    func run() async throws {
+        let location = try await CommandEnvironment.runningLocation()
+        let report = try await Self.migrate(location)
+        if report.applied.isEmpty && report.regionsLoaded == nil {
+            print("the database is up to date")
+        }
+        for name in report.applied { print("applied \(name)") }
+        if let regions = report.regionsLoaded { print("loaded \(regions) regions") }
+    }
+
+    static func migrate(_ location: DatabaseLocation) async throws -> Migrator.Report {
+        let logger = CommandEnvironment.logger
+        let client = PQClient(
+            configuration: PQClientConfiguration(connection: location.adminConnection, maximumConnections: 1),
+            logger: logger)
+        defer { client.close() }
+        return try await Migrator(client: client, logger: logger).migrate()
+    }
+}
+
+struct SeedDemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-demo",
+        abstract: "Load Musi Banyuasin's agencies, the 2019 programmes and a synthetic registry.")
+
+    @Option(help: "Synthetic households to generate (about 3.75 persons each).")
+    var households: Int = 2_000
+
+    @Option(help: "Random seed: the same seed gives the same registry.")
+    var seed: UInt64 = 2019
+
+    func run() async throws {
+        let location = try await CommandEnvironment.runningLocation()
+        _ = try await MigrateCommand.migrate(location)
+        let logger = CommandEnvironment.logger
+        let report = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
+            try await DemoSeeder(logger: logger).seed(on: connection, households: households, seed: seed)
+        }
+        print("agencies: \(report.agencies), programmes: \(report.programs)")
+        if report.households > 0 {
+            print(
+                "synthetic registry: \(report.households) households, \(report.persons) persons in "
+                    + String(format: "%.1f s", report.registrySeconds))
+        }
+    }
+}

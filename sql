@@ -1,0 +1,1 @@
+Sources/PaduStore/Resources/sql
