@@ -76,14 +76,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PaduTestSupport",
+            dependencies: ["PaduStore", "PQ", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PaduTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ"], swiftSettings: swiftSettings),
         .testTarget(name: "PaduCoreTests", dependencies: ["PaduCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PaduStoreTests", dependencies: ["PaduStore", "PQ", "PaduCore"], swiftSettings: swiftSettings),
+            name: "PaduStoreTests", dependencies: ["PaduStore", "PQ", "PaduCore", "PaduTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PaduAPITests",
             dependencies: [
-                "PaduAPI", "PaduStore", "PQ",
+                "PaduAPI", "PaduStore", "PQ", "PaduTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -15,7 +15,9 @@ struct DatabaseCommand: AsyncParsableCommand {
                 print("PADU_DATABASE_URL is set: padu does not manage that server")
                 return
             }
-            print("PostgreSQL is running in \(cluster.directory) (socket \(cluster.socketDirectory), port \(cluster.port ?? 0))")
+            print(
+                "PostgreSQL is running in \(cluster.directory) (socket \(cluster.socketDirectory), port \(cluster.port ?? 0))"
+            )
         }
     }
 

@@ -1,6 +1,6 @@
+import ArgumentParser
 import Foundation
 import PQ
-import ArgumentParser
 
 @main
 struct Padu: AsyncParsableCommand {
@@ -10,8 +10,10 @@ struct Padu: AsyncParsableCommand {
         discussion: """
             With PADU_DATABASE_URL unset, padu owns a PostgreSQL cluster under PADU_HOME (default ./.padu).
             """,
-        subcommands: [DatabaseCommand.self, MigrateCommand.self, SeedDemoCommand.self, AccountCommand.self,
-                      AnalystCommand.self])
+        subcommands: [
+            DatabaseCommand.self, MigrateCommand.self, SeedDemoCommand.self, AccountCommand.self,
+            AnalystCommand.self,
+        ])
 }
 
 extension Padu {

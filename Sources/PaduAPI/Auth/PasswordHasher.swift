@@ -1,5 +1,6 @@
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 
 /// Slow, salted password hashing (bcrypt; the cost and salt travel inside the hash), run on
 /// NIO's blocking thread pool so it never stalls the event loops or Swift's cooperative pool.
@@ -35,7 +36,5 @@ public struct PasswordHasher: Sendable {
         }
     }
 }
-
-import Synchronization
 
 private let decoys = Mutex<[UInt8: String]>([:])

@@ -43,7 +43,11 @@ public struct DemoSeeder: Sendable {
 
     private func seedReference(_ connection: PQConnection) async throws -> Int {
         let csv = try PaduResources.file("data/opd-muba.csv")
-        var codes: [String] = [], names: [String] = [], shorts: [String] = [], kinds: [String] = [], roles: [String] = []
+        var codes: [String] = []
+        var names: [String] = []
+        var shorts: [String] = []
+        var kinds: [String] = []
+        var roles: [String] = []
         for line in csv.split(separator: "\n").dropFirst() where !line.isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 5 else { throw StoreError.invalidArgument("bad line in opd-muba.csv: \(line)") }
@@ -92,7 +96,8 @@ public struct DemoSeeder: Sendable {
 
     static let programmes: [DemoProgramme] = [
         DemoProgramme(
-            agency: "DINSOS", code: "BSTBK", name: "Program Bantuan Sosial Terpadu Berbasis Keluarga", aidKind: "in_kind",
+            agency: "DINSOS", code: "BSTBK", name: "Program Bantuan Sosial Terpadu Berbasis Keluarga",
+            aidKind: "in_kind",
             target: "household", unit: "paket",
             budgets: [(2018, "APBD_KAB", 350_000_000, 332_000_000, 1_200), (2019, "APBD_KAB", 375_000_000, 0, 0)]),
         DemoProgramme(

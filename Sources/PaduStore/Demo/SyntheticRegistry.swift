@@ -72,11 +72,14 @@ struct SyntheticRegistry {
         let children = headAge < 30 ? Int.random(in: 0...2, using: &random) : Int.random(in: 0...4, using: &random)
         for _ in 0..<children {
             let age = Int.random(in: 0...max(0, min(headAge - 18, 30)), using: &random)
-            members.append(person(district: district, age: age, female: Bool.random(using: &random), relationship: "child"))
+            members.append(
+                person(district: district, age: age, female: Bool.random(using: &random), relationship: "child"))
         }
         if headAge > 45, Int.random(in: 0..<8, using: &random) == 0 {
             members.append(
-                person(district: district, age: Int.random(in: 70...90, using: &random), female: true, relationship: "parent"))
+                person(
+                    district: district, age: Int.random(in: 70...90, using: &random), female: true,
+                    relationship: "parent"))
         }
         var roll = Int.random(in: 0..<100, using: &random)
         var decile = 1
@@ -87,22 +90,28 @@ struct SyntheticRegistry {
             }
             roll -= weight
         }
-        let address = "\(DemoNames.hamlets.randomElement(using: &random)!) RT \(pad(Int.random(in: 1...12, using: &random), 3))"
+        let address =
+            "\(DemoNames.hamlets.randomElement(using: &random)!) RT \(pad(Int.random(in: 1...12, using: &random), 3))"
         return Household(
             village: village, address: address, kk: kk, kkIssued: issued, decile: decile, members: members)
     }
 
     private mutating func person(district: String, age: Int, female: Bool, relationship: String) -> Person {
         // Most were first registered in their district; some elsewhere in Muba.
-        let registered = Int.random(in: 0..<6, using: &random) == 0
+        let registered =
+            Int.random(in: 0..<6, using: &random) == 0
             ? "1606" + pad(Int.random(in: 1...15, using: &random), 2) : district
         let birth = date(yearsAgo: age...age)
         let nik = number(prefix: registered + ddmmyy(birth, female: female))
-        let first = female ? DemoNames.female.randomElement(using: &random)! : DemoNames.male.randomElement(using: &random)!
-        let second = female
-            ? DemoNames.femaleSecond.randomElement(using: &random)! : DemoNames.maleSecond.randomElement(using: &random)!
+        let first =
+            female ? DemoNames.female.randomElement(using: &random)! : DemoNames.male.randomElement(using: &random)!
+        let second =
+            female
+            ? DemoNames.femaleSecond.randomElement(using: &random)!
+            : DemoNames.maleSecond.randomElement(using: &random)!
         return Person(
-            nik: nik, name: second.isEmpty ? first : first + " " + second, birthDate: birth, sex: female ? .female : .male,
+            nik: nik, name: second.isEmpty ? first : first + " " + second, birthDate: birth,
+            sex: female ? .female : .male,
             relationship: relationship)
     }
 

@@ -10,9 +10,13 @@ public struct Migrator: Sendable {
     let client: PQClient
     let logger: Logger
 
-    public init(client: PQClient, logger: Logger) {
+    let files: [(name: String, sql: String)]?
+
+    /// A migrator for `sql/`, or for `files` instead (tests).
+    public init(client: PQClient, logger: Logger, files: [(name: String, sql: String)]? = nil) {
         self.client = client
         self.logger = logger
+        self.files = files
     }
 
     /// What `migrate` did.
@@ -23,7 +27,7 @@ public struct Migrator: Sendable {
 
     @discardableResult
     public func migrate() async throws -> Report {
-        let files = try PaduResources.migrations()
+        let files = try self.files ?? PaduResources.migrations()
         let regionParts = try PaduResources.regionFiles()
         return try await client.withConnection { connection in
             try await connection.execute(

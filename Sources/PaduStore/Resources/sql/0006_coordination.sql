@@ -165,7 +165,8 @@ BEGIN
     IF NEW.plan_line_id IS NULL OR NOT EXISTS (
         SELECT 1 FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
          WHERE l.id = NEW.plan_line_id AND l.status = 'approved' AND p.status = 'approved'
-           AND l.program_id = NEW.program_id AND l.fiscal_year = NEW.fiscal_year
+           -- Generated columns are not computed yet in a BEFORE trigger: derive the year here.
+           AND l.program_id = NEW.program_id AND l.fiscal_year = extract(year FROM NEW.delivered_on)
            AND (l.nik IS NOT DISTINCT FROM NEW.nik) AND (l.kk IS NOT DISTINCT FROM NEW.kk)) THEN
         RAISE EXCEPTION 'a delivery of this programme needs an approved plan line for the recipient'
             USING ERRCODE = 'PD002', TABLE = 'deliveries', COLUMN = 'plan_line_id';
