@@ -12,7 +12,7 @@ struct Padu: AsyncParsableCommand {
             """,
         subcommands: [
             DatabaseCommand.self, MigrateCommand.self, SeedDemoCommand.self, AccountCommand.self,
-            AnalystCommand.self,
+            AnalystCommand.self, ServeCommand.self,
         ])
 }
 

@@ -55,6 +55,12 @@ public struct PQQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cus
             sql += "$\(bindings.count)"
         }
 
+        /// Splices SQL text fixed at compile time (a shared column list): a `PQFragment` can only
+        /// be made from a string literal, so no runtime text gets here.
+        public mutating func appendInterpolation(_ fragment: PQFragment) {
+            sql += fragment.sql
+        }
+
         /// Quotes a table, column or role name as a SQL identifier.
         public mutating func appendInterpolation(identifier: String) {
             sql += PQQuery.quoteIdentifier(identifier)
@@ -111,5 +117,15 @@ public struct PQBindings: Sendable, Hashable {
     public mutating func appendNull(_ type: PQType) {
         types.append(type.oid)
         lengths.append(-1)
+    }
+}
+
+/// SQL text written in the program's source, for reuse inside queries (`\(columns)`). Made only
+/// from a string literal (`StaticString`), never from a runtime value.
+public struct PQFragment: Sendable, ExpressibleByStringLiteral {
+    let sql: String
+
+    public init(stringLiteral value: StaticString) {
+        sql = value.description
     }
 }

@@ -24,15 +24,21 @@ struct PQRowDecoder: Decoder {
     }
 }
 
-/// `someProperty` → `some_property`.
+/// `someProperty` → `some_property`; a run of capitals is one word: `agencyID` → `agency_id`,
+/// `allocatedIDR` → `allocated_idr`.
 func snakeCased(_ name: String) -> String {
     var result = ""
-    for character in name {
+    var previousWasUpper = false
+    let characters = Array(name)
+    for (index, character) in characters.enumerated() {
         if character.isUppercase {
-            if !result.isEmpty { result.append("_") }
+            let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+            if index > 0 && (!previousWasUpper || nextIsLower) { result.append("_") }
             result += character.lowercased()
+            previousWasUpper = true
         } else {
             result.append(character)
+            previousWasUpper = false
         }
     }
     return result

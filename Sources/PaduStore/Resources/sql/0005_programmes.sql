@@ -107,3 +107,11 @@ END
 $$;
 CREATE TRIGGER progress_reports_frozen BEFORE UPDATE OR DELETE ON padu.progress_reports
     FOR EACH ROW EXECUTE FUNCTION padu.progress_reports_frozen();
+
+-- A reporting period exists (open) once anyone reports for it; the admin closes it.
+CREATE FUNCTION padu.ensure_period(p_period text) RETURNS text
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, padu
+BEGIN ATOMIC
+    INSERT INTO padu.reporting_periods (period) VALUES (p_period) ON CONFLICT DO NOTHING;
+    SELECT status FROM padu.reporting_periods WHERE period = p_period;
+END;

@@ -194,3 +194,25 @@ CREATE TABLE padu.possible_duplicates (
 );
 CREATE INDEX possible_duplicates_b ON padu.possible_duplicates (person_b);
 CREATE INDEX possible_duplicates_pending ON padu.possible_duplicates (region_code) WHERE status = 'pending';
+
+-- Records pairs of registry persons with the same birth date and district and similar names
+-- (trigram similarity), for the coordinator to review. Runs as owner: pg_trgm is not exposed.
+CREATE FUNCTION padu.find_possible_duplicates(p_person_ids bigint[]) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, padu, extensions
+BEGIN ATOMIC
+    WITH candidates AS (
+        SELECT least(p.id, q.id) AS a, greatest(p.id, q.id) AS b, p.region_code,
+               extensions.similarity(p.name, q.name) AS score
+          FROM padu.persons p
+          JOIN padu.persons q ON q.birth_date = p.birth_date
+                             AND substr(q.region_code, 1, 8) = substr(p.region_code, 1, 8)
+                             AND q.id <> p.id
+         WHERE p.id = ANY (p_person_ids) AND p.region_code IS NOT NULL
+           AND extensions.similarity(p.name, q.name) >= 0.5
+    ), inserted AS (
+        INSERT INTO padu.possible_duplicates (person_a, person_b, region_code, similarity)
+        SELECT DISTINCT ON (a, b) a, b, region_code, score FROM candidates
+        ON CONFLICT DO NOTHING RETURNING 1
+    )
+    SELECT count(*) FROM inserted;
+END;

@@ -6,6 +6,8 @@ SET LOCAL ROLE padu_owner;
 GRANT EXECUTE ON FUNCTION padu.login_candidate(text), padu.login_failures_recent(text[], interval),
     padu.login_failed(text[]), padu.login_succeeded(bigint, bytea, interval, text), padu.authenticate(bytea)
     TO padu_api;
+GRANT EXECUTE ON FUNCTION padu.ensure_period(text) TO padu_agency, padu_coordinator, padu_admin;
+GRANT EXECUTE ON FUNCTION padu.find_possible_duplicates(bigint[]) TO padu_coordinator;
 GRANT EXECUTE ON FUNCTION padu.logout(bytea), padu.audit(text, text, text, jsonb)
     TO padu_agency, padu_coordinator, padu_executive, padu_admin;
 
@@ -59,6 +61,8 @@ CREATE POLICY admin_update ON padu.programs FOR UPDATE TO padu_admin
 -- The registry: personal data. The coordinator maintains it within its region scope.
 GRANT SELECT, INSERT, UPDATE ON padu.households, padu.household_kk, padu.persons, padu.household_members,
     padu.registry_entries TO padu_coordinator;
+-- The import allocates ids up front to insert households and persons set-based.
+GRANT USAGE ON SEQUENCE padu.households_id_seq, padu.persons_id_seq TO padu_coordinator;
 GRANT SELECT (id, nik, name, birth_date, sex, region_code) ON padu.persons TO padu_agency;
 GRANT SELECT (id, region_code, address, decile) ON padu.households TO padu_agency;
 
@@ -151,7 +155,8 @@ CREATE POLICY admin_scope ON padu.accounts TO padu_admin
     WITH CHECK (padu.in_scope(scope, (SELECT padu.current_scope())));
 
 -- Idempotency records belong to the account that made them.
-GRANT SELECT, INSERT ON padu.idempotency_keys TO padu_agency, padu_coordinator, padu_executive, padu_admin;
+GRANT SELECT, INSERT, UPDATE (status_code, response_body) ON padu.idempotency_keys
+    TO padu_agency, padu_coordinator, padu_executive, padu_admin;
 ALTER TABLE padu.idempotency_keys ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_account ON padu.idempotency_keys
     USING (account_id = (SELECT padu.current_account()))

@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Around every request: turns any error into the contract's envelope, adds `X-Request-ID`,
+/// records metrics, and logs one line with the route template (never the concrete path, which
+/// can hold a NIK), the status and the duration. No body, header or parameter is logged.
+struct RequestMiddleware: RouterMiddleware {
+    typealias Context = PaduRequestContext
+    let metrics: APIMetrics
+
+    func handle(
+        _ request: Request, context: PaduRequestContext,
+        next: (Request, PaduRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let apiError = APIError.from(error, requestID: context.requestID)
+            if apiError.status == .internalServerError {
+                context.logger.error(
+                    "request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            } else if apiError.status == .serviceUnavailable {
+                context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            }
+            response = try apiError.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.requestID
+        let route = context.endpointPath ?? "unmatched"
+        let elapsed = ContinuousClock.now - start
+        metrics.record(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed)
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
+                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+        return response
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import PQ
+import PaduStore
+
+struct HealthBody: Encodable {
+    var status: String
+    var database: String
+}
+
+/// The OpenAPI document, read once from the module's resources.
+enum OpenAPIDocument {
+    static let bytes: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
+        else { return Array(#"{"openapi":"3.1.0","info":{"title":"Padu","version":"missing"},"paths":{}}"#.utf8) }
+        return Array(data)
+    }()
+}
+
+extension APIRoutes {
+    func addOperationsRoutes(to router: RouteRegistrar) {
+        let services = self.services
+        router.get("/health") { _, _ -> JSONResponse<HealthBody> in
+            do {
+                _ = try await services.db.client.query("SELECT 1")
+                return JSONResponse(HealthBody(status: "ok", database: "ok"))
+            } catch {
+                var response = JSONResponse(HealthBody(status: "degraded", database: "unreachable"))
+                response.status = .serviceUnavailable
+                return response
+            }
+        }
+        router.get("/metrics") { _, _ -> RawResponse in
+            RawResponse(
+                status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                bytes: services.metrics.exposition())
+        }
+        router.get("/openapi.json") { _, _ -> RawResponse in
+            RawResponse(status: .ok, contentType: "application/json; charset=utf-8", bytes: OpenAPIDocument.bytes)
+        }
+    }
+}

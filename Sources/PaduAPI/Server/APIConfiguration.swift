@@ -1,0 +1,16 @@
+/// Settings of the HTTP API.
+public struct APIConfiguration: Sendable {
+    /// How long a login token lives.
+    public var tokenLifetime: Duration = .seconds(8 * 3600)
+    /// Largest request body in general, and for the registry import.
+    public var bodyLimit = 10 * 1024 * 1024
+    public var registryImportLimit = 200 * 1024 * 1024
+    /// bcrypt cost for new password hashes (each +1 doubles the work).
+    public var bcryptCost: UInt8 = 12
+    /// Failed logins counted over this window; past the limits the answer is 429.
+    public var loginWindow: Duration = .seconds(15 * 60)
+    public var maxFailuresPerUsername = 5
+    public var maxFailuresPerAddress = 30
+
+    public init() {}
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+import PaduStore
+
+/// Every route of the API, on one router.
+public struct APIRoutes: Sendable {
+    let services: APIServices
+
+    public init(services: APIServices) { self.services = services }
+
+    public func router() -> Router<PaduRequestContext> {
+        registrar().router
+    }
+
+    /// The router with every route, and the list of them.
+    func registrar() -> RouteRegistrar {
+        let base = Router(context: PaduRequestContext.self)
+        base.middlewares.add(RequestMiddleware(metrics: services.metrics))
+        let router = RouteRegistrar(router: base)
+        addOperationsRoutes(to: router)
+        addAuthRoutes(to: router)
+        addAccountRoutes(to: router)
+        addReferenceRoutes(to: router)
+        addProgramRoutes(to: router)
+        addReportRoutes(to: router)
+        addRegistryRoutes(to: router)
+        return router
+    }
+
+    /// `METHOD /path/{param}` for every route, as the OpenAPI document writes them.
+    public func routeList() -> [String] {
+        registrar().routes.map { route in
+            let path = route.path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            return "\(route.method) /" + path.joined(separator: "/")
+        }
+    }
+}
+
+extension Set where Element == Role {
+    static let agencies: Set<Role> = [.agency, .coordinator]
+    static let everyone: Set<Role> = Set(Role.allCases)
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// RFC 4180 CSV: comma-separated, fields quoted with `"` when they hold a comma, quote or
+/// line break, quotes doubled inside. Lines end with CRLF or LF.
+enum CSV {
+    /// Parses text into rows of fields. Throws on an unterminated quoted field.
+    static func parse(_ text: String) throws -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let scalar = pending {
+                pending = nil
+                return scalar
+            }
+            return iterator.next()
+        }
+        var line = 1
+        while let scalar = next() {
+            if inQuotes {
+                if scalar == "\"" {
+                    if let following = next() {
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = following
+                        }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    field.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"" where field.isEmpty: inQuotes = true
+            case ",":
+                row.append(field)
+                field = ""
+            case "\r": continue
+            case "\n":
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+                line += 1
+            default: field.unicodeScalars.append(scalar)
+            }
+        }
+        if inQuotes { throw APIError.malformed("CSV: a quoted field opened before line \(line) never closes") }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// One field, quoted when needed. A leading `=`, `+`, `-` or `@` is prefixed with `'` so a
+    /// spreadsheet does not run it as a formula.
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+
+    /// A document from a header and rows; nil cells are empty.
+    static func document(header: [String], rows: [[String?]]) -> String {
+        var text = header.map(field).joined(separator: ",") + "\r\n"
+        for row in rows {
+            text += row.map { $0.map(field) ?? "" }.joined(separator: ",") + "\r\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// JSON as the contract writes it: `snake_case` keys (`agency_id`, `allocated_idr`) for Swift's
+/// `camelCase` properties (`agencyID`, `allocatedIDR`).
+enum JSONCoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .custom { path in Key(snakeCase(path.last!.stringValue)) }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in Key(camelCase(path.last!.stringValue)) }
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// Words written in capitals in Swift names.
+    private static let acronyms: Set<String> = ["id", "idr", "ids", "nik", "kk", "url"]
+
+    /// `allocatedIDR` → `allocated_idr`, `agencyID` → `agency_id`; snake_case stays as it is.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        var previousWasUpper = false
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase {
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if index > 0 && (!previousWasUpper || nextIsLower) { result.append("_") }
+                result += character.lowercased()
+                previousWasUpper = true
+            } else {
+                result.append(character)
+                previousWasUpper = false
+            }
+        }
+        return result
+    }
+
+    /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`.
+    static func camelCase(_ name: String) -> String {
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return name }
+        var result = String(parts[0])
+        for part in parts.dropFirst() {
+            let word = String(part)
+            result += acronyms.contains(word) ? word.uppercased() : word.prefix(1).uppercased() + word.dropFirst()
+        }
+        return result
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import PQ
+
+/// A registry import, validated, as columns (one entry per household, one per person).
+public struct RegistryBatch: Sendable {
+    public var source: String
+    public var asOf: String
+    public var kk: [String] = []
+    public var regionCode: [String] = []
+    public var address: [String?] = []
+    public var decile: [Int16] = []
+    public var personKK: [String] = []
+    public var nik: [String] = []
+    public var name: [String] = []
+    public var birthDate: [String] = []
+    public var sex: [String] = []
+    public var relationship: [String] = []
+
+    public init(source: String, asOf: String) {
+        self.source = source
+        self.asOf = asOf
+    }
+}
+
+/// What an import changed.
+public struct RegistryImportResult: Codable, Sendable, Equatable {
+    public var householdsInserted: Int
+    public var householdsUpdated: Int
+    public var personsInserted: Int
+    public var personsUpdated: Int
+    public var possibleDuplicatesFound: Int
+}
+
+/// A registry person as the coordinator, or an agency with aid for them, may see them.
+public struct RegistryPerson: Codable, Sendable {
+    public struct Household: Codable, Sendable {
+        public var kk: String?
+        public var regionCode: String
+        public var address: String?
+        public var decile: Int?
+        public var registrySource: String?
+        public var registryAsOf: String?
+    }
+    public var id: Int64
+    public var nik: String
+    public var name: String
+    public var birthDate: String
+    public var sex: String
+    public var regionCode: String?
+    public var relationship: String?
+    public var household: Household?
+}
+
+/// The shared social registry: set-based import and person lookup, under the caller's RLS.
+public enum RegistryStore {
+    /// Problems only the database can see: villages that do not exist or lie outside the
+    /// caller's scope, NIK districts that are not real districts. Keyed by position.
+    public static func referenceProblems(_ batch: RegistryBatch, on connection: PQConnection) async throws
+        -> (regions: [Int], nikDistricts: [Int])
+    {
+        let results = try await connection.pipeline([
+            """
+            SELECT (n - 1)::int8 FROM unnest(\(batch.regionCode)::text[]) WITH ORDINALITY AS r(code, n)
+             WHERE NOT EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = r.code AND g.level = 4)
+                OR NOT padu.in_scope(r.code, padu.current_scope())
+             ORDER BY n
+            """,
+            """
+            SELECT (n - 1)::int8 FROM unnest(\(batch.nik)::text[]) WITH ORDINALITY AS p(nik, n)
+             WHERE NOT EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = padu.district_of(p.nik) AND g.level = 3)
+             ORDER BY n
+            """,
+        ])
+        return (try results[0].decode(Int.self), try results[1].decode(Int.self))
+    }
+
+    /// Writes the batch in the caller's transaction. Households are matched by their current
+    /// KK, persons by NIK; unchanged rows are not touched, so a re-import changes nothing.
+    public static func importBatch(_ batch: RegistryBatch, on connection: PQConnection) async throws
+        -> RegistryImportResult
+    {
+        let asOf = batch.asOf
+        let results = try await connection.pipeline([
+            """
+            CREATE TEMP TABLE import_households (kk text PRIMARY KEY, region_code text, address text, decile int2,
+                household_id bigint, is_new boolean NOT NULL DEFAULT false) ON COMMIT DROP
+            """,
+            """
+            CREATE TEMP TABLE import_persons (kk text, nik text PRIMARY KEY, name text, birth_date date, sex text,
+                relationship text, person_id bigint, household_id bigint, is_new boolean NOT NULL DEFAULT false)
+                ON COMMIT DROP
+            """,
+            """
+            INSERT INTO import_households (kk, region_code, address, decile)
+            SELECT * FROM unnest(\(batch.kk)::text[], \(batch.regionCode)::text[], \(batch.address.map { $0 ?? "" })::text[],
+                                 \(batch.decile)::int2[])
+            """,
+            """
+            INSERT INTO import_persons (kk, nik, name, birth_date, sex, relationship)
+            SELECT k, n, nm, b::date, s, r FROM unnest(\(batch.personKK)::text[], \(batch.nik)::text[], \(batch.name)::text[],
+                                            \(batch.birthDate)::text[], \(batch.sex)::text[], \(batch.relationship)::text[])
+                   AS t(k, n, nm, b, s, r)
+            """,
+            // Households: match by current KK, else allocate.
+            """
+            UPDATE import_households i SET household_id = k.household_id
+              FROM padu.household_kk k WHERE k.kk = i.kk AND k.valid_to IS NULL
+            """,
+            """
+            UPDATE padu.households h SET region_code = i.region_code, address = nullif(i.address, '')
+              FROM import_households i
+             WHERE h.id = i.household_id AND (h.region_code, h.address) IS DISTINCT FROM (i.region_code, nullif(i.address, ''))
+            """,
+            """
+            UPDATE import_households SET household_id = nextval(pg_get_serial_sequence('padu.households', 'id')), is_new = true
+             WHERE household_id IS NULL
+            """,
+            """
+            INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
+            SELECT household_id, region_code, nullif(address, '') FROM import_households WHERE is_new
+            """,
+            """
+            INSERT INTO padu.household_kk (household_id, kk, valid_from)
+            SELECT household_id, kk, \(asOf)::date FROM import_households WHERE is_new
+            """,
+            """
+            WITH changed AS (
+                INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
+                SELECT household_id, \(batch.source), \(asOf)::date, decile FROM import_households
+                ON CONFLICT (household_id, source, as_of) DO UPDATE SET decile = EXCLUDED.decile
+                 WHERE registry_entries.decile <> EXCLUDED.decile
+                RETURNING household_id)
+            SELECT count(*) FROM changed c JOIN import_households i USING (household_id) WHERE NOT i.is_new
+            """,
+            // Persons: match by NIK, else allocate.
+            """
+            UPDATE import_persons p SET person_id = x.id FROM padu.persons x WHERE x.nik = p.nik
+            """,
+            """
+            UPDATE import_persons p SET household_id = i.household_id FROM import_households i WHERE i.kk = p.kk
+            """,
+            """
+            WITH changed AS (
+                UPDATE padu.persons x SET name = p.name, birth_date = p.birth_date, sex = p.sex,
+                       region_code = i.region_code
+                  FROM import_persons p JOIN import_households i ON i.kk = p.kk
+                 WHERE x.id = p.person_id
+                   AND (x.name, x.birth_date, x.sex, x.region_code) IS DISTINCT FROM (p.name, p.birth_date, p.sex, i.region_code)
+                RETURNING x.id)
+            SELECT count(*) FROM changed
+            """,
+            """
+            UPDATE import_persons SET person_id = nextval(pg_get_serial_sequence('padu.persons', 'id')), is_new = true
+             WHERE person_id IS NULL
+            """,
+            """
+            INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
+            SELECT p.person_id, p.nik, p.name, p.birth_date, p.sex, i.region_code
+              FROM import_persons p JOIN import_households i ON i.kk = p.kk WHERE p.is_new
+            """,
+            // Membership: close a current one in another household, then add the new one.
+            """
+            WITH moved AS (
+                UPDATE padu.household_members m SET valid_to = greatest(\(asOf)::date, m.valid_from + 1)
+                  FROM import_persons p
+                 WHERE m.person_id = p.person_id AND m.valid_to IS NULL AND m.household_id <> p.household_id
+                RETURNING m.person_id)
+            SELECT count(DISTINCT person_id) FROM moved
+            """,
+            """
+            WITH relabelled AS (
+                UPDATE padu.household_members m SET relationship = p.relationship
+                  FROM import_persons p
+                 WHERE m.person_id = p.person_id AND m.valid_to IS NULL AND m.household_id = p.household_id
+                   AND m.relationship <> p.relationship
+                RETURNING m.person_id)
+            SELECT count(*) FROM relabelled
+            """,
+            """
+            INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
+            SELECT p.household_id, p.person_id, p.relationship,
+                   greatest(\(asOf)::date, coalesce((SELECT max(valid_to) FROM padu.household_members o
+                                                       WHERE o.person_id = p.person_id), \(asOf)::date))
+              FROM import_persons p
+             WHERE NOT EXISTS (SELECT 1 FROM padu.household_members m
+                                WHERE m.person_id = p.person_id AND m.valid_to IS NULL)
+            """,
+            """
+            SELECT padu.find_possible_duplicates(array_agg(person_id)) FROM import_persons
+             WHERE is_new OR person_id IN (SELECT x.id FROM padu.persons x WHERE x.updated_at = now())
+            """,
+            """
+            SELECT (SELECT count(*) FROM import_households WHERE is_new),
+                   (SELECT count(*) FROM import_persons WHERE is_new)
+            """,
+        ])
+        let householdsUpdatedRows = results[5].affectedRows
+        let registryChanged = try results[9].first(Int.self) ?? 0
+        let personsUpdated = try results[12].first(Int.self) ?? 0
+        let moved = try results[16].first(Int.self) ?? 0
+        let relabelled = try results[17].first(Int.self) ?? 0
+        let duplicates = try results[19].first(Int.self) ?? 0
+        let (newHouseholds, newPersons) = try results[20].first((Int, Int).self) ?? (0, 0)
+        // A household counts once as updated, whether its address, village or decile changed.
+        let householdsUpdated = max(householdsUpdatedRows, registryChanged)
+        return RegistryImportResult(
+            householdsInserted: newHouseholds, householdsUpdated: householdsUpdated, personsInserted: newPersons,
+            personsUpdated: max(personsUpdated, moved + relabelled), possibleDuplicatesFound: duplicates)
+    }
+
+    /// A person by NIK, if the caller may see them; the read is audited.
+    public static func person(nik: String, withKK: Bool, on connection: PQConnection) async throws -> RegistryPerson? {
+        let rows = try await connection.query(
+            """
+            SELECT p.id, p.nik, p.name, p.birth_date::text, p.sex, p.region_code::text, m.relationship,
+                   h.region_code::text, h.address, h.decile::int4,
+                   CASE WHEN \(withKK) THEN (SELECT k.kk::text FROM padu.household_kk k
+                                              WHERE k.household_id = h.id AND k.valid_to IS NULL) END
+              FROM padu.persons p
+              LEFT JOIN padu.household_members m ON m.person_id = p.id AND m.valid_to IS NULL AND \(withKK)
+              LEFT JOIN padu.households h ON h.id = coalesce(m.household_id, (
+                   SELECT d.household_id FROM padu.deliveries d WHERE d.person_id = p.id AND d.household_id IS NOT NULL
+                    LIMIT 1))
+             WHERE p.nik = \(nik)
+            """)
+        guard let row = rows.first else { return nil }
+        let (id, nikValue, name, birth, sex, region, relationship, householdRegion, address, decile, kk) =
+            try row.decode(
+                (Int64, String, String, String, String, String?, String?, String?, String?, Int?, String?).self)
+        try await connection.query("SELECT padu.audit('read', 'person', \(String(id)))")
+        return RegistryPerson(
+            id: id, nik: nikValue, name: name, birthDate: birth, sex: sex, regionCode: region,
+            relationship: relationship,
+            household: householdRegion.map {
+                RegistryPerson.Household(
+                    kk: kk, regionCode: $0, address: address, decile: decile, registrySource: nil, registryAsOf: nil)
+            })
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PaduAPI
+import PaduStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP API and dashboard until SIGTERM or SIGINT.")
+
+    @Option(help: "HOST:PORT (loopback by default) or unix:/path/padu.sock.")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(help: "Database connections the server may open.")
+    var connections: Int = 16
+
+    @Option(help: "Hours a login token lives.")
+    var tokenHours: Int = 8
+
+    func run() async throws {
+        guard let address = ListenAddress(listen) else {
+            throw ValidationError("--listen takes HOST:PORT or unix:/path")
+        }
+        let location = try await CommandEnvironment.runningLocation()
+        _ = try await MigrateCommand.migrate(location)
+        var configuration = APIConfiguration()
+        configuration.tokenLifetime = .seconds(tokenHours * 3600)
+        let logger = CommandEnvironment.logger
+        let app = PaduServer.makeApplication(
+            listen: address, database: location.apiConnection, configuration: configuration,
+            maximumConnections: connections, logger: logger,
+            onServerRunning: { port in
+                logger.info(
+                    "padu is listening", metadata: ["address": "\(listen)", "port": "\(port.map(String.init) ?? "-")"])
+            })
+        try await app.runService()
+    }
+}
