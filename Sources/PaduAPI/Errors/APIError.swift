@@ -83,7 +83,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONEncoder().encode(Envelope(error: .init(code: code, message: message, details: details)))
+        let body = try JSONCoding.encoder.encode(Envelope(error: .init(code: code, message: message, details: details)))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
