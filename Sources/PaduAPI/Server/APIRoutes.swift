@@ -23,6 +23,7 @@ public struct APIRoutes: Sendable {
         addProgramRoutes(to: router)
         addReportRoutes(to: router)
         addRegistryRoutes(to: router)
+        addCoordinationRoutes(to: router)
         return router
     }
 

@@ -83,6 +83,13 @@ public enum ProgramStore {
         ).decode(as: Program.self).first
     }
 
+    /// Whether the caller's agency owns the programme (a coordinator also sees its cluster's).
+    public static func owns(_ id: Int64, on connection: PQConnection) async throws -> Bool {
+        try await connection.query(
+            "SELECT 1 FROM padu.programs WHERE id = \(id) AND agency_id = padu.current_agency()"
+        ).count == 1
+    }
+
     /// The admin's switch; audited by the caller.
     public static func setRequiresCoordination(_ id: Int64, _ value: Bool, on connection: PQConnection) async throws
         -> Program?
