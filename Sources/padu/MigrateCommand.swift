@@ -38,6 +38,12 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(help: "Random seed: the same seed gives the same registry.")
     var seed: UInt64 = 2019
 
+    @Option(help: "Synthetic deliveries in 2019, spread over the demo's programmes (with approved plans).")
+    var deliveries: Int = 0
+
+    @Option(help: "Programmes to spread the deliveries over (the demo's 7 plus synthetic ones, up to 20).")
+    var programmes: Int = 20
+
     func run() async throws {
         let location = try await CommandEnvironment.runningLocation()
         _ = try await MigrateCommand.migrate(location)
@@ -46,6 +52,20 @@ struct SeedDemoCommand: AsyncParsableCommand {
             try await DemoSeeder(logger: logger).seed(on: connection, households: households, seed: seed)
         }
         print("agencies: \(report.agencies), programmes: \(report.programs)")
+        if deliveries > 0 {
+            let clock = ContinuousClock()
+            var stored = 0
+            let elapsed = try await clock.measure {
+                stored = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
+                    let stored = try await DemoActivity(logger: logger).seed(
+                        on: connection, deliveries: deliveries, programmes: programmes)
+                    _ = try await connection.query("SELECT padu.refresh_summary()")
+                    return stored
+                }
+            }
+            print(
+                "synthetic deliveries: \(stored) in \(elapsed.formatted(.units(allowed: [.seconds], width: .narrow)))")
+        }
         if report.households > 0 {
             print(
                 "synthetic registry: \(report.households) households, \(report.persons) persons in "

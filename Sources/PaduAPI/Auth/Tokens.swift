@@ -17,14 +17,13 @@ enum Tokens {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
 
-    /// The token of `Authorization: Bearer <token>`, or of the dashboard's session cookie.
+    /// The token of `Authorization: Bearer <token>`. The dashboard's cookie is not accepted
+    /// here: the JSON API takes only explicit credentials, so no other site can ride on it.
     static func bearer(_ request: Request) -> String? {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            let token = parts[1].trimmingCharacters(in: .whitespaces)
-            return token.isEmpty || token.count > 200 ? nil : token
-        }
-        return request.cookies["padu_session"]?.value
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty || token.count > 200 ? nil : token
     }
 }

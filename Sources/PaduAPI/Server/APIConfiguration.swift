@@ -11,6 +11,8 @@ public struct APIConfiguration: Sendable {
     public var loginWindow: Duration = .seconds(15 * 60)
     public var maxFailuresPerUsername = 5
     public var maxFailuresPerAddress = 30
+    /// How often the server checks whether the executive summary needs recomputing.
+    public var summaryRefreshInterval: Duration = .seconds(30)
 
     public init() {}
 }

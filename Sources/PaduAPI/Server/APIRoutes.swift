@@ -24,6 +24,8 @@ public struct APIRoutes: Sendable {
         addReportRoutes(to: router)
         addRegistryRoutes(to: router)
         addCoordinationRoutes(to: router)
+        addSummaryRoutes(to: router)
+        addDashboardRoutes(to: router)
         return router
     }
 

@@ -53,7 +53,10 @@ public enum PaduServer {
         return Application(
             router: router,
             configuration: .init(address: listen.bindAddress, serverName: "padu"),
-            services: [client],
+            services: [
+                client,
+                SummaryRefresher(client: client, interval: configuration.summaryRefreshInterval, logger: logger),
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger)
     }

@@ -204,29 +204,41 @@ public struct DemoSeeder: Sendable {
                     }
                 }
             }
-            try await connection.execute(
-                script: """
-                    CREATE TEMP TABLE household_ids ON COMMIT DROP AS
-                        SELECT seq, nextval(pg_get_serial_sequence('padu.households', 'id')) AS id FROM stage_households;
-                    CREATE TEMP TABLE person_ids ON COMMIT DROP AS
-                        SELECT nik, nextval(pg_get_serial_sequence('padu.persons', 'id')) AS id FROM stage_persons;
-                    INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
-                        SELECT i.id, s.region_code, s.address FROM stage_households s JOIN household_ids i USING (seq);
-                    INSERT INTO padu.household_kk (household_id, kk, valid_from)
-                        SELECT i.id, s.kk, s.kk_from FROM stage_households s JOIN household_ids i USING (seq);
-                    INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
-                        SELECT i.id, s.nik, s.name, s.birth_date, s.sex, h.region_code
-                          FROM stage_persons s JOIN person_ids i USING (nik)
-                          JOIN stage_households h ON h.seq = s.household_seq;
-                    INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
-                        SELECT hi.id, pi.id, s.relationship, h.kk_from
-                          FROM stage_persons s JOIN person_ids pi USING (nik)
-                          JOIN household_ids hi ON hi.seq = s.household_seq
-                          JOIN stage_households h ON h.seq = s.household_seq;
-                    INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
-                        SELECT i.id, 'DTKS', DATE '2019-01-31', s.decile FROM stage_households s JOIN household_ids i USING (seq);
-                    RESET ROLE;
-                    """)
+            try await connection.pipeline([
+                """
+                CREATE TEMP TABLE household_ids ON COMMIT DROP AS
+                SELECT seq, nextval(pg_get_serial_sequence('padu.households', 'id')) AS id FROM stage_households
+                """,
+                """
+                CREATE TEMP TABLE person_ids ON COMMIT DROP AS
+                SELECT nik, nextval(pg_get_serial_sequence('padu.persons', 'id')) AS id FROM stage_persons
+                """,
+                """
+                INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
+                SELECT i.id, s.region_code, s.address FROM stage_households s JOIN household_ids i USING (seq)
+                """,
+                """
+                INSERT INTO padu.household_kk (household_id, kk, valid_from)
+                SELECT i.id, s.kk, s.kk_from FROM stage_households s JOIN household_ids i USING (seq)
+                """,
+                """
+                INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
+                SELECT i.id, s.nik, s.name, s.birth_date, s.sex, h.region_code
+                FROM stage_persons s JOIN person_ids i USING (nik)
+                JOIN stage_households h ON h.seq = s.household_seq
+                """,
+                """
+                INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
+                SELECT hi.id, pi.id, s.relationship, h.kk_from
+                FROM stage_persons s JOIN person_ids pi USING (nik)
+                JOIN household_ids hi ON hi.seq = s.household_seq
+                JOIN stage_households h ON h.seq = s.household_seq
+                """,
+                """
+                INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
+                SELECT i.id, 'DTKS', DATE '2019-01-31', s.decile FROM stage_households s JOIN household_ids i USING (seq)
+                """,
+            ])
             return persons
         }
     }

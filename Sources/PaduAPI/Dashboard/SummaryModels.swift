@@ -1,0 +1,196 @@
+// The executive summary as the API returns it (field names are the JSON contract: snake_case
+// through the API's key strategy, explicit CodingKeys where digits are involved). Rates and shares are fractions 0...1. Money is Int64 rupiah. A suppressed
+// small cell (fewer than 5 households) is nil.
+
+public struct SummaryTotals: Codable, Sendable, Equatable {
+    public var allocatedIDR: Int64
+    public var realizedIDR: Int64
+    public var realizationRate: Double?
+    public var personsReached: Int
+    public var householdsReached: Int
+    public var deliveries: Int
+
+    public init(
+        allocatedIDR: Int64, realizedIDR: Int64, realizationRate: Double?, personsReached: Int,
+        householdsReached: Int, deliveries: Int
+    ) {
+        self.allocatedIDR = allocatedIDR
+        self.realizedIDR = realizedIDR
+        self.realizationRate = realizationRate
+        self.personsReached = personsReached
+        self.householdsReached = householdsReached
+        self.deliveries = deliveries
+    }
+}
+
+public struct AgencySummary: Codable, Sendable, Equatable {
+    public var agencyID: Int64
+    public var agencyCode: String
+    public var agency: String  // display name, e.g. "Dinas Sosial Kabupaten Musi Banyuasin"
+    public var allocatedIDR: Int64
+    public var realizedIDR: Int64
+    public var realizationRate: Double?  // nil when nothing allocated
+    public var personsReached: Int
+    public var householdsReached: Int
+    public var deliveries: Int
+
+    public init(
+        agencyID: Int64, agencyCode: String, agency: String, allocatedIDR: Int64, realizedIDR: Int64,
+        realizationRate: Double?, personsReached: Int, householdsReached: Int, deliveries: Int
+    ) {
+        self.agencyID = agencyID
+        self.agencyCode = agencyCode
+        self.agency = agency
+        self.allocatedIDR = allocatedIDR
+        self.realizedIDR = realizedIDR
+        self.realizationRate = realizationRate
+        self.personsReached = personsReached
+        self.householdsReached = householdsReached
+        self.deliveries = deliveries
+    }
+}
+
+public struct ClusterSummary: Codable, Sendable, Equatable {
+    public var clusterID: Int
+    public var cluster: String
+    public var allocatedIDR: Int64
+    public var realizedIDR: Int64
+    public var realizationRate: Double?
+    public var personsReached: Int
+    public var householdsReached: Int
+    public var deliveries: Int
+
+    public init(
+        clusterID: Int, cluster: String, allocatedIDR: Int64, realizedIDR: Int64, realizationRate: Double?,
+        personsReached: Int, householdsReached: Int, deliveries: Int
+    ) {
+        self.clusterID = clusterID
+        self.cluster = cluster
+        self.allocatedIDR = allocatedIDR
+        self.realizedIDR = realizedIDR
+        self.realizationRate = realizationRate
+        self.personsReached = personsReached
+        self.householdsReached = householdsReached
+        self.deliveries = deliveries
+    }
+}
+
+public struct Targeting: Codable, Sendable, Equatable {
+    public var recipients: Int  // distinct households reached (person deliveries count their household)
+    public var inRegistry: Int
+    public var decile1To4: Int
+    public var outsideRegistry: Int
+    public var shareDecile1To4: Double?
+    public var byDecile: [Int]  // 10 entries: households reached in decile 1...10
+
+    enum CodingKeys: String, CodingKey {
+        case recipients, inRegistry, outsideRegistry, byDecile
+        case decile1To4 = "decile_1_4"
+        case shareDecile1To4 = "share_decile_1_4"
+    }
+
+    public init(
+        recipients: Int, inRegistry: Int, decile1To4: Int, outsideRegistry: Int, shareDecile1To4: Double?,
+        byDecile: [Int]
+    ) {
+        self.recipients = recipients
+        self.inRegistry = inRegistry
+        self.decile1To4 = decile1To4
+        self.outsideRegistry = outsideRegistry
+        self.shareDecile1To4 = shareDecile1To4
+        self.byDecile = byDecile
+    }
+}
+
+public struct Overlap: Codable, Sendable, Equatable {
+    public var householdsByProgramCount: [String: Int]  // keys "1", "2", "3", "4+"
+
+    public init(householdsByProgramCount: [String: Int]) {
+        self.householdsByProgramCount = householdsByProgramCount
+    }
+}
+
+public struct Exclusion: Codable, Sendable, Equatable {
+    public var decile1Households: Int
+    public var decile1HouseholdsReached: Int
+
+    enum CodingKeys: String, CodingKey {
+        case decile1Households = "decile_1_households"
+        case decile1HouseholdsReached = "decile_1_households_reached"
+    }
+
+    public init(decile1Households: Int, decile1HouseholdsReached: Int) {
+        self.decile1Households = decile1Households
+        self.decile1HouseholdsReached = decile1HouseholdsReached
+    }
+}
+
+public struct Reporting: Codable, Sendable, Equatable {
+    public var period: String  // "2019-Q2"
+    public var submitted: Int
+    public var missing: [String]  // agency display names
+
+    public init(period: String, submitted: Int, missing: [String]) {
+        self.period = period
+        self.submitted = submitted
+        self.missing = missing
+    }
+}
+
+public struct Summary: Codable, Sendable, Equatable {
+    public var year: Int
+    public var scope: String  // region code, e.g. "16.06"
+    public var scopeName: String  // "Kabupaten Musi Banyuasin"
+    public var asOf: String  // RFC 3339 instant the figures were computed
+    public var totals: SummaryTotals
+    public var byAgency: [AgencySummary]
+    public var byCluster: [ClusterSummary]
+    public var targeting: Targeting
+    public var overlap: Overlap
+    public var exclusion: Exclusion
+    public var reporting: Reporting
+
+    public init(
+        year: Int, scope: String, scopeName: String, asOf: String, totals: SummaryTotals,
+        byAgency: [AgencySummary], byCluster: [ClusterSummary], targeting: Targeting, overlap: Overlap,
+        exclusion: Exclusion, reporting: Reporting
+    ) {
+        self.year = year
+        self.scope = scope
+        self.scopeName = scopeName
+        self.asOf = asOf
+        self.totals = totals
+        self.byAgency = byAgency
+        self.byCluster = byCluster
+        self.targeting = targeting
+        self.overlap = overlap
+        self.exclusion = exclusion
+        self.reporting = reporting
+    }
+}
+
+public struct RegionSummary: Codable, Sendable, Equatable {
+    public var regionCode: String  // "16.06.01"
+    public var region: String  // "Sekayu"
+    public var registryHouseholds: Int?
+    public var householdsReached: Int?
+    public var decile1To4HouseholdsReached: Int?
+    public var valueDeliveredIDR: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case regionCode, region, registryHouseholds, householdsReached, valueDeliveredIDR
+        case decile1To4HouseholdsReached = "decile_1_4_households_reached"
+    }
+
+    public init(
+        regionCode: String, region: String, registryHouseholds: Int?, householdsReached: Int?,
+        decile1To4HouseholdsReached: Int?, valueDeliveredIDR: Int64?
+    ) {
+        self.regionCode = regionCode
+        self.region = region
+        self.registryHouseholds = registryHouseholds
+        self.householdsReached = householdsReached
+        self.decile1To4HouseholdsReached = decile1To4HouseholdsReached
+        self.valueDeliveredIDR = valueDeliveredIDR
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PQ
+import PaduStore
+
+struct LoginForm: Decodable {
+    var username: String
+    var password: String
+    var year: Int?
+}
+
+/// The dashboard at `/`: a login form, then the summary drawn as HTML and SVG on the server.
+/// The session token lives in an HttpOnly, SameSite=Strict cookie that only these pages read.
+extension APIRoutes {
+    static let sessionCookie = "padu_session"
+
+    func addDashboardRoutes(to router: RouteRegistrar) {
+        let services = self.services
+        let auth = AuthService(services: services)
+        router.get("/") { request, context -> Response in
+            guard let token = request.cookies[Self.sessionCookie]?.value else {
+                return html(DashboardPages.loginPage(error: nil, year: nil))
+            }
+            let year = request.uri.queryParameters.get("year").flatMap { Int($0) }
+            do {
+                return try await services.db.withSession(
+                    tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: true
+                ) { caller, connection in
+                    guard [.executive, .admin, .coordinator].contains(caller.role) else {
+                        return html(
+                            DashboardPages.loginPage(
+                                error: "Ringkasan ini untuk kantor Bupati, admin TKPKD dan koordinator klaster.",
+                                year: nil),
+                            status: .forbidden)
+                    }
+                    let years = try await SummaryStore.years(on: connection)
+                    let chosen = try fiscalYear(
+                        String(year ?? years.first ?? Calendar.current.component(.year, from: Date())))
+                    let summary = try await SummaryQueries.summary(year: chosen, on: connection)
+                    let regions = try await SummaryQueries.regions(year: chosen, level: 3, on: connection)
+                    return html(
+                        DashboardPages.summaryPage(
+                            summary: summary, regions: regions, years: years, username: caller.username))
+                }
+            } catch AccessError.unauthenticated {
+                var response = html(DashboardPages.loginPage(error: nil, year: year))
+                response.headers[.setCookie] = Self.clearCookie
+                return response
+            }
+        }
+        router.post("/login") { request, context -> Response in
+            var request = request
+            guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+            else {
+                throw APIError.unsupportedMediaType("application/x-www-form-urlencoded")
+            }
+            let bytes = try await request.bodyBytes(limit: 16 * 1024)
+            let form: LoginForm
+            do {
+                form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(decoding: bytes, as: UTF8.self))
+            } catch {
+                return html(
+                    DashboardPages.loginPage(error: "Isi nama pengguna dan kata sandi.", year: nil), status: .badRequest
+                )
+            }
+            do {
+                let login = try await auth.login(
+                    username: form.username, password: form.password, address: context.clientAddress)
+                let lifetime = Int(services.configuration.tokenLifetime.components.seconds)
+                var response = Response(
+                    status: .seeOther, headers: [.location: form.year.map { "/?year=\($0)" } ?? "/"])
+                response.headers[.setCookie] =
+                    "\(Self.sessionCookie)=\(login.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(lifetime)"
+                return response
+            } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
+                let message =
+                    error.status == .tooManyRequests
+                    ? "Terlalu banyak percobaan gagal. Coba lagi nanti." : "Nama pengguna atau kata sandi salah."
+                return html(DashboardPages.loginPage(error: message, year: form.year), status: error.status)
+            }
+        }
+        router.post("/logout") { request, context -> Response in
+            if let token = request.cookies[Self.sessionCookie]?.value {
+                _ = try? await services.db.withSession(
+                    tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: false
+                ) { _, connection in
+                    try await connection.query("SELECT padu.logout(\(PQBytes(Tokens.hash(token))))")
+                }
+            }
+            var response = Response(status: .seeOther, headers: [.location: "/"])
+            response.headers[.setCookie] = Self.clearCookie
+            return response
+        }
+    }
+
+    static let clearCookie = "\(sessionCookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+}
+
+private func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+        status: status,
+        headers: [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'",
+            .cacheControl: "no-store",
+        ],
+        body: .init(byteBuffer: ByteBuffer(string: page)))
+}

@@ -1,0 +1,29 @@
+import Logging
+import PQ
+import ServiceLifecycle
+
+/// Keeps the precomputed summary fresh: every interval, recomputes it if the registry or the
+/// deliveries changed since the last refresh. Several servers may run it; the database lets
+/// one refresh at a time.
+struct SummaryRefresher: Service {
+    let client: PQClient
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    if let milliseconds = try await client.query("SELECT padu.refresh_summary_if_changed()")
+                        .first(Int64?.self) ?? nil
+                    {
+                        logger.info("summary refreshed", metadata: ["ms": "\(milliseconds)"])
+                    }
+                } catch {
+                    logger.warning("summary refresh failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import PaduAPI
+
+@Suite("Hostile data and empty inputs")
+struct SafetyTests {
+    static let hostile = #"<script>alert(1)</script> & "Dinas""#
+    static let escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Dinas&quot;"
+
+    @Test("hostile agency, region, user and reporting names are escaped in HTML text and SVG title/text")
+    func hostileNames() throws {
+        var agency = Fixtures.dinsos
+        agency.agency = Self.hostile
+        agency.agencyCode = "x'y"
+        var summary = Fixtures.summary(agencies: [agency], missing: [Self.hostile])
+        summary.scopeName = "<b>Muba</b>"
+        summary.asOf = "\"><script>"
+        summary.byCluster[0].cluster = Self.hostile
+        var region = Fixtures.regions[0]
+        region.region = Self.hostile
+        let html = Fixtures.page(summary: summary, regions: [region], username: Self.hostile)
+
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains(Self.hostile))
+        #expect(!html.contains("<b>Muba</b>"))
+        #expect(html.contains("&lt;b&gt;Muba&lt;/b&gt;"))
+        #expect(html.contains("<strong>\(Self.escaped)</strong>"), "username")
+        #expect(html.contains("<td>x&#39;y</td>"))
+
+        let agencySection = try #require(html.section("realisasi-opd"))
+        #expect(agencySection.contains("<th scope=\"row\">\(Self.escaped)</th>"), "table text")
+        let svg = try #require(agencySection.svgElements.first)
+        #expect(svg.contains("<title>\(Self.escaped): 94,9% (Rp332.000.000 dari Rp350.000.000)</title>"))
+        #expect(svg.contains(">\(Self.escaped)</text>"), "SVG text label")
+        #expect(svg.contains("aria-label=\"Grafik batang tingkat realisasi anggaran per OPD"))
+        #expect(svg.contains(Self.escaped + " 94,9%.\""), "aria-label attribute")
+
+        let regionSVG = try #require(html.section("cakupan-kecamatan")?.svgElements.first)
+        #expect(regionSVG.contains(">\(Self.escaped)</text>"))
+        #expect(try #require(html.section("pelaporan")).contains("<li>\(Self.escaped)</li>"))
+        #expect(try #require(html.section("realisasi-klaster")).contains("<th scope=\"row\">\(Self.escaped)</th>"))
+    }
+
+    @Test("empty agencies, regions, deciles and overlap render without NaN, infinity or crashes")
+    func emptyInputs() throws {
+        let summary = Summary(
+            year: 2020, scope: "16.06", scopeName: "Kabupaten Musi Banyuasin", asOf: "2020-01-01T00:00:00Z",
+            totals: SummaryTotals(
+                allocatedIDR: 0, realizedIDR: 0, realizationRate: nil, personsReached: 0, householdsReached: 0,
+                deliveries: 0),
+            byAgency: [], byCluster: [],
+            targeting: Targeting(
+                recipients: 0, inRegistry: 0, decile1To4: 0, outsideRegistry: 0, shareDecile1To4: nil, byDecile: []),
+            overlap: Overlap(householdsByProgramCount: [:]),
+            exclusion: Exclusion(decile1Households: 0, decile1HouseholdsReached: 0),
+            reporting: Reporting(period: "2020-Q1", submitted: 0, missing: []))
+        let html = DashboardPages.summaryPage(summary: summary, regions: [], years: [], username: "")
+
+        #expect(!html.containsNonFiniteNumber)
+        #expect(html.contains("<dt>Tingkat realisasi</dt><dd>—</dd>"))
+        #expect(html.contains("Belum ada data realisasi OPD."))
+        #expect(html.contains("Belum ada data kecamatan."))
+        #expect(html.occurrences(of: "Tidak ada data.") == 3)
+        #expect(html.contains("<option value=\"2020\" selected>2020</option>"))
+        #expect(html.svgElements.count == 2, "decile and overlap charts still render (all zero)")
+        let deciles = try #require(html.section("ketepatan-sasaran"))
+        #expect(deciles.elements(opening: "<rect class=\"bar\"", closing: "/>").count == 10)
+        #expect(deciles.contains("<strong>—</strong> rumah tangga penerima berada di desil 1–4"))
+        #expect(try #require(html.section("eksklusi")).contains("<dd>—</dd>"))
+        #expect(html.contains("<p>Semua OPD sudah melapor.</p>"))
+    }
+
+    @Test("non-finite and inconsistent figures from upstream still render safely")
+    func nonFiniteFigures() {
+        var agency = Fixtures.dinsos
+        agency.realizationRate = .nan
+        var summary = Fixtures.summary(agencies: [agency, Fixtures.baznas])
+        summary.totals.realizationRate = .infinity
+        summary.targeting.shareDecile1To4 = -.infinity
+        summary.targeting.byDecile = [5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 99, 100]
+        summary.exclusion = Exclusion(decile1Households: 10, decile1HouseholdsReached: 12)
+        let regions = [
+            RegionSummary(
+                regionCode: "16.06.03", region: "Lais", registryHouseholds: 0, householdsReached: 0,
+                decile1To4HouseholdsReached: 0, valueDeliveredIDR: -5_000)
+        ]
+        let html = Fixtures.page(summary: summary, regions: regions)
+        #expect(!html.containsNonFiniteNumber)
+        #expect(html.contains("-Rp5.000"))
+        #expect(!html.contains("desil 11"))
+    }
+}
