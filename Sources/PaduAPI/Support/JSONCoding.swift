@@ -40,8 +40,10 @@ enum JSONCoding {
         return result
     }
 
-    /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`.
+    /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`. Keys with digits
+    /// (`decile_1_4`) stay as they are: their types name them with explicit CodingKeys.
     static func camelCase(_ name: String) -> String {
+        if name.contains(where: \.isNumber) { return name }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return name }
         var result = String(parts[0])
