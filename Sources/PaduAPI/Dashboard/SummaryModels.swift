@@ -2,10 +2,36 @@
 // through the API's key strategy, explicit CodingKeys where digits are involved). Rates and shares are fractions 0...1. Money is Int64 rupiah. A suppressed
 // small cell (fewer than 5 households) is nil.
 
+/// An optional that appears in JSON as `null` rather than being left out: the contract shows
+/// a suppressed cell or an undefined rate as null, its field still there.
+@propertyWrapper
+public struct Nullable<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key reads as nil, as for a plain optional.
+    public func decode<Value>(_ type: Nullable<Value>.Type, forKey key: Key) throws -> Nullable<Value> {
+        try decodeIfPresent(type, forKey: key) ?? Nullable(wrappedValue: nil)
+    }
+}
+
 public struct SummaryTotals: Codable, Sendable, Equatable {
     public var allocatedIDR: Int64
     public var realizedIDR: Int64
-    public var realizationRate: Double?
+    @Nullable public var realizationRate: Double?
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
@@ -29,7 +55,7 @@ public struct AgencySummary: Codable, Sendable, Equatable {
     public var agency: String  // display name, e.g. "Dinas Sosial Kabupaten Musi Banyuasin"
     public var allocatedIDR: Int64
     public var realizedIDR: Int64
-    public var realizationRate: Double?  // nil when nothing allocated
+    @Nullable public var realizationRate: Double?  // nil when nothing allocated
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
@@ -55,7 +81,7 @@ public struct ClusterSummary: Codable, Sendable, Equatable {
     public var cluster: String
     public var allocatedIDR: Int64
     public var realizedIDR: Int64
-    public var realizationRate: Double?
+    @Nullable public var realizationRate: Double?
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
@@ -80,7 +106,7 @@ public struct Targeting: Codable, Sendable, Equatable {
     public var inRegistry: Int
     public var decile1To4: Int
     public var outsideRegistry: Int
-    public var shareDecile1To4: Double?
+    @Nullable public var shareDecile1To4: Double?
     public var byDecile: [Int]  // 10 entries: households reached in decile 1...10
 
     enum CodingKeys: String, CodingKey {
@@ -141,7 +167,7 @@ public struct Summary: Codable, Sendable, Equatable {
     public var year: Int
     public var scope: String  // region code, e.g. "16.06"
     public var scopeName: String  // "Kabupaten Musi Banyuasin"
-    public var asOf: String  // RFC 3339 instant the figures were computed
+    @Nullable public var asOf: String?  // RFC 3339 instant the figures were computed; nil before the first refresh
     public var totals: SummaryTotals
     public var byAgency: [AgencySummary]
     public var byCluster: [ClusterSummary]
@@ -151,7 +177,7 @@ public struct Summary: Codable, Sendable, Equatable {
     public var reporting: Reporting
 
     public init(
-        year: Int, scope: String, scopeName: String, asOf: String, totals: SummaryTotals,
+        year: Int, scope: String, scopeName: String, asOf: String?, totals: SummaryTotals,
         byAgency: [AgencySummary], byCluster: [ClusterSummary], targeting: Targeting, overlap: Overlap,
         exclusion: Exclusion, reporting: Reporting
     ) {
@@ -172,10 +198,10 @@ public struct Summary: Codable, Sendable, Equatable {
 public struct RegionSummary: Codable, Sendable, Equatable {
     public var regionCode: String  // "16.06.01"
     public var region: String  // "Sekayu"
-    public var registryHouseholds: Int?
-    public var householdsReached: Int?
-    public var decile1To4HouseholdsReached: Int?
-    public var valueDeliveredIDR: Int64?
+    @Nullable public var registryHouseholds: Int?
+    @Nullable public var householdsReached: Int?
+    @Nullable public var decile1To4HouseholdsReached: Int?
+    @Nullable public var valueDeliveredIDR: Int64?
 
     enum CodingKeys: String, CodingKey {
         case regionCode, region, registryHouseholds, householdsReached, valueDeliveredIDR

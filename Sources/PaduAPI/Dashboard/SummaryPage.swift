@@ -43,7 +43,7 @@ extension DashboardPages {
             <div>
             <h1>Padu — Ringkasan Penanggulangan Kemiskinan</h1>
             <p class="meta"><span>\(esc(summary.scopeName)) (\(esc(summary.scope)))</span> \
-            <span>Tahun \(summary.year)</span> <span>Data per \(esc(summary.asOf))</span></p>
+            <span>Tahun \(summary.year)</span> <span>Data per \(esc(summary.asOf ?? "—"))</span></p>
             </div>
             <div class="user">
             <span>Masuk sebagai <strong>\(esc(username))</strong></span>

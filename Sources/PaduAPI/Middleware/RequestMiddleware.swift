@@ -8,14 +8,23 @@ import Logging
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = PaduRequestContext
     let metrics: APIMetrics
+    let bodyLimit: Int
 
     func handle(
         _ request: Request, context: PaduRequestContext,
         next: (Request, PaduRequestContext) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
+        var context = context
+        context.maxUploadSize = bodyLimit
         var response: Response
         do {
+            // The JSON API answers 401 to a request without credentials before reading its body.
+            if request.uri.path.hasPrefix("/api/v1/"), request.uri.path != "/api/v1/auth/login",
+                request.headers[.authorization] == nil
+            {
+                throw APIError.unauthenticated()
+            }
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(error, requestID: context.requestID)

@@ -77,7 +77,9 @@ extension APIRoutes {
                 let message =
                     error.status == .tooManyRequests
                     ? "Terlalu banyak percobaan gagal. Coba lagi nanti." : "Nama pengguna atau kata sandi salah."
-                return html(DashboardPages.loginPage(error: message, year: form.year), status: error.status)
+                var response = html(DashboardPages.loginPage(error: message, year: form.year), status: error.status)
+                if let retry = error.headers[.retryAfter] { response.headers[.retryAfter] = retry }
+                return response
             }
         }
         router.post("/logout") { request, context -> Response in

@@ -21,13 +21,16 @@ enum OpenAPIDocument {
 extension APIRoutes {
     func addOperationsRoutes(to router: RouteRegistrar) {
         let services = self.services
-        router.get("/health") { _, _ -> JSONResponse<HealthBody> in
+        router.get("/health") { request, context -> Response in
             do {
                 _ = try await services.db.client.query("SELECT 1")
-                return JSONResponse(HealthBody(status: "ok", database: "ok"))
+                return try JSONResponse(HealthBody(status: "ok", database: "ok")).response(
+                    from: request, context: context)
             } catch {
-                var response = JSONResponse(HealthBody(status: "degraded", database: "unreachable"))
-                response.status = .serviceUnavailable
+                var response = try JSONResponse(
+                    HealthBody(status: "degraded", database: "unreachable"), status: .serviceUnavailable
+                ).response(from: request, context: context)
+                response.headers[.retryAfter] = "5"
                 return response
             }
         }

@@ -14,7 +14,7 @@ public struct APIRoutes: Sendable {
     /// The router with every route, and the list of them.
     func registrar() -> RouteRegistrar {
         let base = Router(context: PaduRequestContext.self)
-        base.middlewares.add(RequestMiddleware(metrics: services.metrics))
+        base.middlewares.add(RequestMiddleware(metrics: services.metrics, bodyLimit: services.configuration.bodyLimit))
         let router = RouteRegistrar(router: base)
         addOperationsRoutes(to: router)
         addAuthRoutes(to: router)

@@ -14,6 +14,11 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        if request.wantsCSV, let table = value as? any CSVTable {
+            return Response(
+                status: status, headers: [.contentType: "text/csv; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: try table.csv())))
+        }
         let data = try JSONCoding.encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
@@ -33,8 +38,14 @@ struct RawResponse: ResponseGenerator {
     }
 }
 
-/// A list page as the contract shapes it.
-struct Page<Item: Encodable>: Encodable {
+/// A value that can also be answered as CSV (`Accept: text/csv`).
+protocol CSVTable {
+    func csv() throws -> String
+}
+
+/// A list page as the contract shapes it; as CSV, one row per item with a header row (nested
+/// values as JSON text).
+struct Page<Item: Encodable>: Encodable, CSVTable {
     var items: [Item]
     var nextCursor: String?
 
@@ -42,6 +53,29 @@ struct Page<Item: Encodable>: Encodable {
         var container = encoder.container(keyedBy: JSONCoding.Key.self)
         try container.encode(items, forKey: .init("items"))
         try container.encode(nextCursor, forKey: .init("next_cursor"))
+    }
+
+    func csv() throws -> String {
+        let rows = try items.map {
+            try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode($0)) as? [String: Any] ?? [:]
+        }
+        var header: [String] = []
+        for row in rows { for key in row.keys.sorted() where !header.contains(key) { header.append(key) } }
+        return CSV.document(
+            header: header,
+            rows: rows.map { row in
+                header.map { key -> String? in
+                    switch row[key] {
+                    case nil, is NSNull: return nil
+                    case let text as String: return text
+                    case let flag as Bool where type(of: row[key]!) == Bool.self: return flag ? "true" : "false"
+                    case let number as NSNumber: return number.stringValue
+                    case let other?:
+                        let data = try? JSONSerialization.data(withJSONObject: other, options: [.sortedKeys])
+                        return data.map { String(decoding: $0, as: UTF8.self) }
+                    }
+                }
+            })
     }
 }
 
