@@ -130,3 +130,26 @@ struct ErrorAndTransactionTests {
         }
     }
 }
+
+@Suite("Read-only transactions end without waiting")
+struct UnacknowledgedCommitTests {
+    @Test("a read-only transaction's COMMIT is read before the connection's next use")
+    func commitReadLater() async throws {
+        try await TestServer.withClient(try TestServer.configuration(maximum: 1)) { client in
+            for round in 0..<50 {
+                let value = try await client.withTransaction(readOnly: true) { connection in
+                    try await connection.query("SELECT \(Int64(round))").first(Int.self)
+                }
+                #expect(value == round)
+            }
+            // The connection is idle and usable for writes afterwards, outside any transaction.
+            let state = try await client.query("SELECT current_setting('transaction_read_only')").first(String.self)
+            #expect(state == "off")
+            let pid1 = try await client.query("SELECT pg_backend_pid()").first(Int32.self)
+            let pid2 = try await client.withTransaction { c in
+                try await c.query("SELECT pg_backend_pid()").first(Int32.self)
+            }
+            #expect(pid1 == pid2)
+        }
+    }
+}

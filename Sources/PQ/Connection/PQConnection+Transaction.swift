@@ -1,3 +1,4 @@
+import CLibPQ
 import Logging
 
 /// Transaction isolation levels.
@@ -34,6 +35,12 @@ extension PQConnection {
         if hasDeferred && isIdleInTransactionTerms {
             // Nothing was sent: there is no transaction on the server to end.
             discardDeferred()
+            return result
+        }
+        if readOnly && PQtransactionStatus(handle) == PQTRANS_INTRANS {
+            // A read-only transaction that did not fail has nothing to lose: send COMMIT and
+            // return; its answer is read before the connection's next use. Saves a round trip.
+            try await sendWithoutWaiting("COMMIT")
             return result
         }
         let commit = try await query("COMMIT")

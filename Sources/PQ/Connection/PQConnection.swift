@@ -29,6 +29,10 @@ public final class PQConnection: @unchecked Sendable {
     /// Statements to send ahead of the next one (`BEGIN`, request settings).
     private var deferred: [PQQuery] = []
 
+    /// Pipelines sent whose results nobody waited for (a read-only transaction's COMMIT); read
+    /// and dropped before the connection is used again.
+    private(set) var unreadPipelines = 0
+
     /// Set once the connection failed; a broken connection is closed, never reused.
     public private(set) var isBroken = false
     private var isClosed = false
@@ -131,6 +135,7 @@ public final class PQConnection: @unchecked Sendable {
     /// The first failure is thrown; statements after it in the same call did not run.
     public func pipeline(_ queries: [PQQuery]) async throws(PQError) -> [PQRows] {
         try checkUsable()
+        if unreadPipelines > 0 { try await drainUnread() }
         let all = deferred + queries
         let skipped = deferred.count
         deferred.removeAll()
@@ -145,6 +150,7 @@ public final class PQConnection: @unchecked Sendable {
     /// Runs SQL text with the simple query protocol: several statements, no parameters
     /// (migration files). The text must come from the program, never from a client.
     public func execute(script sql: String) async throws(PQError) {
+        if unreadPipelines > 0 { try await drainUnread() }
         try await flushDeferred()
         guard PQsendQuery(handle, sql) == 1 else { throw fail(errorMessage(handle)) }
         try await flush()
@@ -155,6 +161,48 @@ public final class PQConnection: @unchecked Sendable {
             PQclear(result)
         }
         if let firstError { throw firstError }
+    }
+
+    /// Sends one statement without waiting for its answer; the answer is read, and dropped,
+    /// before the connection's next use (`drainUnread`). For statements whose outcome cannot
+    /// change anything the caller relies on: ending a read-only transaction.
+    func sendWithoutWaiting(_ query: PQQuery) async throws(PQError) {
+        try checkUsable()
+        guard PQenterPipelineMode(handle) == 1 else { throw fail(errorMessage(handle)) }
+        let key = StatementKey(sql: query.sql, types: query.bindings.types)
+        guard let name = statements[key] else {
+            // Not prepared here yet: send it the ordinary way and wait.
+            _ = PQexitPipelineMode(handle)
+            try await self.query(query)
+            return
+        }
+        guard sendPrepared(name: name, bindings: query.bindings), PQpipelineSync(handle) == 1 else {
+            throw fail(errorMessage(handle))
+        }
+        unreadPipelines += 1
+        try await flush()
+    }
+
+    /// Reads and drops the answers of statements sent without waiting.
+    func drainUnread() async throws(PQError) {
+        while unreadPipelines > 0 {
+            // One statement's result(s), its terminating NULL, then the sync.
+            while let result = try await nextResult() {
+                let status = PQresultStatus(result)
+                if status == PGRES_FATAL_ERROR {
+                    logger.warning("an unacknowledged statement failed", metadata: ["error": "\(serverError(result))"])
+                }
+                PQclear(result)
+            }
+            guard let sync = try await nextResult(), PQresultStatus(sync) == PGRES_PIPELINE_SYNC else {
+                throw fail("expected the end of a pipeline")
+            }
+            PQclear(sync)
+            unreadPipelines -= 1
+        }
+        if PQpipelineStatus(handle) != PQ_PIPELINE_OFF, PQexitPipelineMode(handle) != 1 {
+            throw fail(errorMessage(handle))
+        }
     }
 
     /// Sends deferred statements now.
@@ -342,13 +390,17 @@ public final class PQConnection: @unchecked Sendable {
     /// `pg_terminate_backend`). Such a connection is broken.
     func probeIdle() -> Bool {
         guard !isBroken, !isClosed else { return false }
+        guard unreadPipelines == 0 else { return PQstatus(handle) == CONNECTION_OK }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         if poll(&descriptor, 1, 0) != 0 || PQstatus(handle) != CONNECTION_OK { isBroken = true }
         return !isBroken
     }
 
-    /// True outside a transaction block.
-    var isIdleInTransactionTerms: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+    /// True outside a transaction block (or about to be, once an unread COMMIT is read).
+    var isIdleInTransactionTerms: Bool {
+        unreadPipelines > 0
+            ? PQtransactionStatus(handle) == PQTRANS_ACTIVE : PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
 
     /// A password verifier (`SCRAM-SHA-256$...`) computed here, so a `CREATE ROLE ... PASSWORD`
     /// never carries the password itself to the server or its logs.

@@ -99,6 +99,12 @@ public final class PQClient: Service, Sendable {
             let connection: PQConnection
             switch grant {
             case .connection(let idle):
+                if idle.unreadPipelines > 0 {
+                    do { try await idle.drainUnread() } catch {
+                        discard(idle)
+                        continue
+                    }
+                }
                 guard idle.probeIdle() else {
                     discard(idle)
                     continue
