@@ -25,8 +25,8 @@ struct PQRowDecoder: Decoder {
 }
 
 /// `someProperty` → `some_property`; a run of capitals is one word: `agencyID` → `agency_id`,
-/// `allocatedIDR` → `allocated_idr`.
-func snakeCased(_ name: String) -> String {
+/// `allocatedIDR` → `allocated_idr`. The mapping rows use to fill properties from columns.
+public func snakeCased(_ name: String) -> String {
     var result = ""
     var previousWasUpper = false
     let characters = Array(name)

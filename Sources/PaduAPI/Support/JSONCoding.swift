@@ -1,4 +1,5 @@
 import Foundation
+import PQ
 
 /// JSON as the contract writes it: `snake_case` keys (`agency_id`, `allocated_idr`) for Swift's
 /// `camelCase` properties (`agencyID`, `allocatedIDR`).
@@ -22,23 +23,8 @@ enum JSONCoding {
     private static let acronyms: Set<String> = ["id", "idr", "ids", "nik", "kk", "url"]
 
     /// `allocatedIDR` → `allocated_idr`, `agencyID` → `agency_id`; snake_case stays as it is.
-    static func snakeCase(_ name: String) -> String {
-        var result = ""
-        var previousWasUpper = false
-        let characters = Array(name)
-        for (index, character) in characters.enumerated() {
-            if character.isUppercase {
-                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
-                if index > 0 && (!previousWasUpper || nextIsLower) { result.append("_") }
-                result += character.lowercased()
-                previousWasUpper = true
-            } else {
-                result.append(character)
-                previousWasUpper = false
-            }
-        }
-        return result
-    }
+    /// The same rule PQ uses to match columns to properties.
+    static func snakeCase(_ name: String) -> String { snakeCased(name) }
 
     /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`. Keys with digits
     /// (`decile_1_4`) stay as they are: their types name them with explicit CodingKeys.
