@@ -143,7 +143,8 @@ enum RegistryData {
         return (0..<count).map { index in
             let serial = pad(firstSerial + index, 4)
             return Household(
-                kk: district + "010119" + serial, regionCode: village, address: "Dusun \(index + 1) RT 00\(index % 9 + 1)",
+                kk: district + "010119" + serial, regionCode: village,
+                address: "Dusun \(index + 1) RT 00\(index % 9 + 1)",
                 decile: index % 10 + 1,
                 members: [
                     Member(
@@ -156,8 +157,7 @@ enum RegistryData {
         }
     }
 
-    static func json(_ households: [Household], source: String = "DTKS", asOf: String = "2019-01-31") -> [String: Any]
-    {
+    static func json(_ households: [Household], source: String = "DTKS", asOf: String = "2019-01-31") -> [String: Any] {
         [
             "source": source, "as_of": asOf,
             "households": households.map { household in
