@@ -1,0 +1,77 @@
+import Foundation
+import PQ
+import PaduAPI
+import PaduTestSupport
+import Testing
+
+/// Health, Prometheus metrics and the OpenAPI document.
+@Suite("Operations endpoints over HTTP", .serialized)
+struct OperationsTests {
+    @Test("/health answers ok for the database, without a token")
+    func health() async throws {
+        let api = try await TestAPI.start("ops_health")
+        defer { api.stop() }
+        let result = try await api.get("/health", as: nil)
+        #expect(result.status == 200)
+        #expect(result.object["status"] as? String == "ok")
+        #expect(result.object["database"] as? String == "ok")
+        #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
+        #expect(result.header("X-Request-ID")?.isEmpty == false)
+    }
+
+    @Test("/metrics counts requests by route template, method and status, never by concrete path")
+    func metrics() async throws {
+        let api = try await TestAPI.start("ops_metrics")
+        defer { api.stop() }
+        let dinsos = try await api.login("dinsos")
+        let nik = try #require(try await api.text("SELECT nik::text FROM padu.persons ORDER BY id LIMIT 1"))
+        #expect(try await api.get("/api/v1/registry/persons/\(nik)", as: dinsos).status == 200)
+        #expect(try await api.get("/api/v1/programs/999999", as: dinsos).status == 404)
+        #expect(try await api.get("/api/v1/me", as: nil).status == 401)
+        let result = try await api.get("/metrics", as: nil)
+        #expect(result.status == 200)
+        #expect(result.header("Content-Type")?.hasPrefix("text/plain") == true)
+        let text = result.text
+        #expect(text.contains("padu_http_requests_total"))
+        #expect(text.contains("padu_http_request_duration_seconds"))
+        #expect(text.contains("padu_db_pool_connections"))
+        let requestLines = text.split(separator: "\n").filter { $0.hasPrefix("padu_http_requests_total{") }
+        #expect(requestLines.contains { $0.contains(#"status="404""#) && $0.contains(#"method="GET""#) })
+        #expect(requestLines.contains { $0.contains(#"status="401""#) })
+        #expect(requestLines.contains { $0.contains(#"status="200""#) && $0.contains("/api/v1/auth/login") })
+        // The personal number in the path never becomes a label.
+        #expect(!text.contains(nik))
+        #expect(!text.contains("999999"))
+    }
+
+    @Test("/openapi.json is an OpenAPI 3 JSON document, served without a token")
+    func openAPI() async throws {
+        let api = try await TestAPI.start("ops_openapi")
+        defer { api.stop() }
+        let result = try await api.get("/openapi.json", as: nil)
+        #expect(result.status == 200)
+        #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
+        let version = try #require(result.object["openapi"] as? String)
+        #expect(version.hasPrefix("3."))
+        #expect(result.object["info"] is [String: Any])
+        #expect(result.object["paths"] is [String: Any])
+    }
+
+    @Test("/openapi.json documents the endpoints of the contract")
+    func openAPIPaths() async throws {
+        let api = try await TestAPI.start("ops_openapi_paths")
+        defer { api.stop() }
+        let result = try await api.get("/openapi.json", as: nil)
+        let paths = Set((result.object["paths"] as? [String: Any] ?? [:]).keys)
+        for path in [
+            "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me", "/api/v1/accounts", "/api/v1/accounts/{id}",
+            "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/agencies", "/api/v1/agencies/{id}",
+            "/api/v1/clusters", "/api/v1/programs", "/api/v1/programs/{id}", "/api/v1/programs/{id}/budgets/{year}",
+            "/api/v1/programs/{id}/realizations", "/api/v1/programs/{id}/reports/{period}", "/api/v1/reports",
+            "/api/v1/periods", "/api/v1/periods/{period}", "/api/v1/registry/import",
+            "/api/v1/registry/persons/{nik}", "/health", "/metrics", "/openapi.json",
+        ] {
+            #expect(paths.contains(path), "\(path) is not documented")
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import PQ
+import PaduAPI
+import PaduTestSupport
+import Testing
+
+/// Programmes: an agency (or a coordinator, for its own agency) creates and changes its own;
+/// the admin reads them and may only switch `requires_coordination`.
+@Suite("Programmes over HTTP", .serialized)
+struct ProgramTests {
+    static func body(_ code: String, name: String? = nil) -> [String: Any] {
+        [
+            "code": code, "name": name ?? "Programme \(code)", "cluster_id": 1, "aid_kind": "in_kind",
+            "target": "household", "unit": "paket",
+        ]
+    }
+
+    @Test("an agency creates a programme: 201, its own agency, coordination required by default")
+    func create() async throws {
+        let api = try await TestAPI.start("prog_create")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        let created = try await api.post("/api/v1/programs", as: token, Self.body("ZAKAT-FITRAH", name: "Zakat Fitrah"))
+        #expect(created.status == 201)
+        let id = try #require(created.int("id"))
+        #expect(created.int("agency_id") == api.agencies["BAZNAS"])
+        #expect(created.object["code"] as? String == "ZAKAT-FITRAH")
+        #expect(created.object["name"] as? String == "Zakat Fitrah")
+        #expect(created.int("cluster_id") == 1)
+        #expect(created.object["aid_kind"] as? String == "in_kind")
+        #expect(created.object["target"] as? String == "household")
+        #expect(created.object["unit"] as? String == "paket")
+        #expect(created.object["requires_coordination"] as? Bool == true)
+        #expect(created.object["created_at"] is String)
+        let read = try await api.get("/api/v1/programs/\(id)", as: token)
+        #expect(read.status == 200)
+        #expect(read.object["name"] as? String == "Zakat Fitrah")
+        #expect(
+            try await api.scalar("SELECT agency_id FROM padu.programs WHERE id = \(id)") == api.agencies["BAZNAS"])
+        // requires_coordination true may be sent explicitly.
+        var explicit = Self.body("ZAKAT-MAL")
+        explicit["requires_coordination"] = true
+        let second = try await api.post("/api/v1/programs", as: token, explicit)
+        #expect(second.status == 201)
+        #expect(second.object["requires_coordination"] as? Bool == true)
+    }
+
+    @Test("the agency is the caller's, whatever agency_id the body names")
+    func agencyFromCaller() async throws {
+        let api = try await TestAPI.start("prog_owner")
+        defer { api.stop() }
+        var body = Self.body("SPOOF")
+        body["agency_id"] = api.agencies["DINSOS"]!
+        let created = try await api.post("/api/v1/programs", as: try await api.login("dinkes"), body)
+        #expect(created.status == 201)
+        #expect(created.int("agency_id") == api.agencies["DINKES"])
+        #expect(
+            try await api.scalar("SELECT agency_id FROM padu.programs WHERE code = 'SPOOF'") == api.agencies["DINKES"])
+    }
+
+    @Test("each agency lists only its own programmes; the admin lists all in scope")
+    func list() async throws {
+        let api = try await TestAPI.start("prog_list")
+        defer { api.stop() }
+        let baznas = try await api.get("/api/v1/programs", as: try await api.login("baznas"))
+        #expect(baznas.status == 200)
+        #expect(baznas.items.compactMap { $0["code"] as? String } == ["BEDAH-RUMAH"])
+        #expect(baznas.object["next_cursor"] is NSNull)
+        let dinkes = try await api.get("/api/v1/programs", as: try await api.login("dinkes"))
+        #expect(dinkes.items.compactMap { $0["code"] as? String } == ["PMT-BALITA"])
+        let admin = try await api.get("/api/v1/programs", as: try await api.login("admin"))
+        #expect(admin.status == 200)
+        #expect(Set(admin.items.compactMap { $0["code"] as? String }) == Set(api.programs.keys))
+        let page = try await api.get("/api/v1/programs?limit=2", as: try await api.login("admin"))
+        #expect(page.items.count == 2)
+        #expect(page.object["next_cursor"] is String)
+    }
+
+    @Test("another agency's programme is 404 by id, to read and to change")
+    func foreignProgramme() async throws {
+        let api = try await TestAPI.start("prog_foreign")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        let bstbk = api.programs["BSTBK"]!
+        let read = try await api.get("/api/v1/programs/\(bstbk)", as: token)
+        #expect(read.status == 404)
+        #expect(read.isEnvelope("not_found"))
+        let change = try await api.patch("/api/v1/programs/\(bstbk)", as: token, ["name": "Taken over"])
+        #expect(change.status == 404)
+        #expect(change.isEnvelope("not_found"))
+        #expect(
+            try await api.text("SELECT name FROM padu.programs WHERE id = \(bstbk)")
+                == "Program Bantuan Sosial Terpadu Berbasis Keluarga")
+        // An id that exists nowhere answers the same as one that belongs to someone else.
+        let unknown = try await api.get("/api/v1/programs/999999", as: token)
+        #expect(unknown.status == 404)
+        #expect(unknown.text == read.text)
+        #expect(try await api.get("/api/v1/programs/BSTBK", as: token).status == 404)
+    }
+
+    @Test("the executive may not use programmes; the admin may not create them")
+    func rolesRefused() async throws {
+        let api = try await TestAPI.start("prog_roles")
+        defer { api.stop() }
+        let bupati = try await api.login("bupati")
+        let admin = try await api.login("admin")
+        let attempts = [
+            try await api.get("/api/v1/programs", as: bupati),
+            try await api.get("/api/v1/programs/\(api.programs["BSTBK"]!)", as: bupati),
+            try await api.post("/api/v1/programs", as: bupati, Self.body("EXEC")),
+            try await api.patch("/api/v1/programs/\(api.programs["BSTBK"]!)", as: bupati, ["name": "x"]),
+            try await api.post("/api/v1/programs", as: admin, Self.body("ADMIN")),
+        ]
+        for result in attempts {
+            #expect(result.status == 403, "\(result.text)")
+            #expect(result.isEnvelope("forbidden"))
+        }
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 7)
+    }
+
+    @Test("an agency that sends requires_coordination false is refused 403, creating or changing")
+    func agencyCannotExempt() async throws {
+        let api = try await TestAPI.start("prog_exempt")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        var body = Self.body("NO-COORD")
+        body["requires_coordination"] = false
+        let created = try await api.post("/api/v1/programs", as: token, body)
+        #expect(created.status == 403)
+        #expect(created.isEnvelope("forbidden"))
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs WHERE code = 'NO-COORD'") == 0)
+        let bedah = api.programs["BEDAH-RUMAH"]!
+        let patched = try await api.patch("/api/v1/programs/\(bedah)", as: token, ["requires_coordination": false])
+        #expect(patched.status == 403)
+        #expect(patched.isEnvelope("forbidden"))
+        let coordinator = try await api.patch(
+            "/api/v1/programs/\(api.programs["BSTBK"]!)", as: try await api.login("dinsos"),
+            ["requires_coordination": false])
+        #expect(coordinator.status == 403)
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs WHERE NOT requires_coordination") == 1)
+    }
+
+    @Test("the admin switches requires_coordination, and the switch is audited")
+    func adminExempts() async throws {
+        let api = try await TestAPI.start("prog_admin_exempt")
+        defer { api.stop() }
+        let admin = try await api.login("admin")
+        let bedah = api.programs["BEDAH-RUMAH"]!
+        let result = try await api.patch("/api/v1/programs/\(bedah)", as: admin, ["requires_coordination": false])
+        #expect(result.status == 200)
+        #expect(result.object["requires_coordination"] as? Bool == false)
+        #expect(result.int("agency_id") == api.agencies["BAZNAS"])
+        #expect(
+            try await api.scalar("SELECT count(*) FROM padu.programs WHERE id = \(bedah) AND NOT requires_coordination")
+                == 1)
+        let adminID = try await api.accountID("admin")
+        let audited = try await api.scalar(
+            """
+            SELECT count(*) FROM padu.audit_log
+             WHERE action = 'set_requires_coordination' AND entity = 'program' AND entity_id = \(String(bedah))
+               AND account_id = \(adminID) AND detail = '{"value": false}'::jsonb
+            """)
+        #expect(audited == 1)
+        let back = try await api.patch("/api/v1/programs/\(bedah)", as: admin, ["requires_coordination": true])
+        #expect(back.object["requires_coordination"] as? Bool == true)
+        #expect(
+            try await api.scalar("SELECT count(*) FROM padu.audit_log WHERE action = 'set_requires_coordination'") == 2)
+        // The admin changes nothing else, and an unknown programme is 404.
+        let rename = try await api.patch(
+            "/api/v1/programs/\(bedah)", as: admin, ["requires_coordination": false, "name": "Renamed"])
+        #expect(rename.status == 403)
+        #expect(rename.isEnvelope("forbidden"))
+        #expect(
+            try await api.text("SELECT name FROM padu.programs WHERE id = \(bedah)")
+                == "Bedah Rumah Tidak Layak Huni (Rutilahu)")
+        let unknown = try await api.patch("/api/v1/programs/999999", as: admin, ["requires_coordination": false])
+        #expect(unknown.status == 404)
+        #expect(
+            try await api.scalar("SELECT count(*) FROM padu.audit_log WHERE action = 'set_requires_coordination'") == 2)
+    }
+
+    @Test("a bad programme is 422 naming every bad field, and nothing is created")
+    func validation() async throws {
+        let api = try await TestAPI.start("prog_invalid")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        let bad = try await api.post(
+            "/api/v1/programs", as: token,
+            [
+                "code": "has spaces!", "name": "   ", "cluster_id": 9, "aid_kind": "gold", "target": "village",
+                "unit": String(repeating: "u", count: 61),
+            ])
+        #expect(bad.status == 422)
+        #expect(bad.isEnvelope("validation_failed"))
+        #expect(Set(bad.errorFields) == ["code", "name", "cluster_id", "aid_kind", "target", "unit"])
+        #expect(bad.errorDetails.allSatisfy { !$0.problem.isEmpty })
+        let missing = try await api.post("/api/v1/programs", as: token, [String: Any]())
+        #expect(missing.status == 422)
+        #expect(Set(missing.errorFields) == ["code", "name", "cluster_id", "aid_kind", "target", "unit"])
+        let long = try await api.post(
+            "/api/v1/programs", as: token, Self.body("LONG", name: String(repeating: "n", count: 201)))
+        #expect(long.errorFields == ["name"])
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 7)
+    }
+
+    @Test("an agency changes its own programme; bad values are 422 and change nothing")
+    func update() async throws {
+        let api = try await TestAPI.start("prog_update")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        let bedah = api.programs["BEDAH-RUMAH"]!
+        let result = try await api.patch(
+            "/api/v1/programs/\(bedah)", as: token, ["name": "Bedah Rumah 2019", "unit": "unit rumah"])
+        #expect(result.status == 200)
+        #expect(result.object["name"] as? String == "Bedah Rumah 2019")
+        #expect(result.object["unit"] as? String == "unit rumah")
+        #expect(result.object["code"] as? String == "BEDAH-RUMAH")
+        #expect(result.object["aid_kind"] as? String == "in_kind")
+        let bad = try await api.patch("/api/v1/programs/\(bedah)", as: token, ["aid_kind": "gold", "cluster_id": 0])
+        #expect(bad.status == 422)
+        #expect(Set(bad.errorFields) == ["aid_kind", "cluster_id"])
+        #expect(try await api.text("SELECT aid_kind FROM padu.programs WHERE id = \(bedah)") == "in_kind")
+    }
+
+    @Test("a programme code is unique per agency: 409 for the same agency, fine for another")
+    func duplicateCode() async throws {
+        let api = try await TestAPI.start("prog_duplicate")
+        defer { api.stop() }
+        let baznas = try await api.login("baznas")
+        let again = try await api.post("/api/v1/programs", as: baznas, Self.body("BEDAH-RUMAH"))
+        #expect(again.status == 409)
+        #expect(again.isEnvelope("conflict"))
+        let other = try await api.post("/api/v1/programs", as: baznas, Self.body("BSTBK"))
+        #expect(other.status == 201)
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs WHERE code = 'BSTBK'") == 2)
+        let renamed = try await api.patch(
+            "/api/v1/programs/\(api.programs["BEDAH-RUMAH"]!)", as: baznas, ["code": "BSTBK"])
+        #expect(renamed.status == 409)
+    }
+
+    @Test("SQL-looking and non-Latin text is stored verbatim and read back identical")
+    func hostileText() async throws {
+        let api = try await TestAPI.start("prog_text")
+        defer { api.stop() }
+        let token = try await api.login("baznas")
+        var body = Self.body("TEXT-1", name: HostileText.sqlInjection)
+        body["unit"] = HostileText.unicode
+        let created = try await api.post("/api/v1/programs", as: token, body)
+        #expect(created.status == 201)
+        #expect(created.object["name"] as? String == HostileText.sqlInjection)
+        #expect(created.object["unit"] as? String == HostileText.unicode)
+        let id = try #require(created.int("id"))
+        let read = try await api.get("/api/v1/programs/\(id)", as: token)
+        #expect(read.object["name"] as? String == HostileText.sqlInjection)
+        #expect(read.object["unit"] as? String == HostileText.unicode)
+        #expect(try await api.text("SELECT name FROM padu.programs WHERE id = \(id)") == HostileText.sqlInjection)
+        #expect(try await api.text("SELECT unit FROM padu.programs WHERE id = \(id)") == HostileText.unicode)
+        let renamed = try await api.patch("/api/v1/programs/\(id)", as: token, ["name": HostileText.unicode])
+        #expect(renamed.object["name"] as? String == HostileText.unicode)
+        #expect(try await api.text("SELECT name FROM padu.programs WHERE id = \(id)") == HostileText.unicode)
+        // The table is still there with every programme.
+        #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 8)
+        // A quote in a path or query parameter is just a 404 or 422.
+        let quoted = try await api.get("/api/v1/programs/1'%20OR%20'1'='1", as: token)
+        #expect(quoted.status == 404)
+        let cursor = try await api.get("/api/v1/programs?cursor=0%20OR%201=1", as: token)
+        #expect(cursor.status == 422)
+    }
+}
