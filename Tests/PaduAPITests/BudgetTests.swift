@@ -100,9 +100,7 @@ struct BudgetTests {
         #expect(try await api.scalar("SELECT count(*) FROM padu.budget_allocations WHERE program_id = \(bedah)") == 1)
         #expect(try await api.scalar("SELECT count(*) FROM padu.realizations WHERE program_id = \(bedah)") == 1)
         #expect(put.status != 200 && post.status != 201)
-        withKnownIssue(
-            "a coordinator reads its cluster's programmes (RLS coordinated_read), so a write to one passes the route's existence check and fails on a foreign key: 422 instead of 404"
-        ) {
+        do {
             #expect(put.status == 404)
             #expect(put.errorCode == "not_found")
             #expect(post.status == 404)

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Possible duplicate persons")
 struct DuplicateReviewTests {
-    @Test("an import that brings a near-identical person queues the pair; the coordinator decides, audited, nothing merged")
+    @Test(
+        "an import that brings a near-identical person queues the pair; the coordinator decides, audited, nothing merged"
+    )
     func reviewQueue() async throws {
         let api = try await TestAPI.start("dupes", households: 50)
         defer { api.stop() }
@@ -45,8 +47,11 @@ struct DuplicateReviewTests {
         let pairs = try #require(queue.object["items"] as? [[String: Any]])
         let pair = try #require(
             pairs.first { pair in
-                [(pair["person_a"] as? [String: Any])?["nik"] as? String, (pair["person_b"] as? [String: Any])?["nik"] as? String]
-                    .contains(twin)
+                [
+                    (pair["person_a"] as? [String: Any])?["nik"] as? String,
+                    (pair["person_b"] as? [String: Any])?["nik"] as? String,
+                ]
+                .contains(twin)
             })
         let a = try #require((pair["person_a"] as? [String: Any])?["id"] as? Int)
         let b = try #require((pair["person_b"] as? [String: Any])?["id"] as? Int)
@@ -60,13 +65,17 @@ struct DuplicateReviewTests {
         #expect(flags.contains("POSSIBLE_DUPLICATE_PERSON"))
 
         // An agency may not decide; the coordinator marks them different; both persons remain.
-        #expect(try await api.post("/api/v1/registry/duplicates/\(a)/\(b)/decision", as: dinkes, ["decision": "different"]).status == 403)
-        let decided = try await api.post("/api/v1/registry/duplicates/\(a)/\(b)/decision", as: dinsos, ["decision": "different"])
+        #expect(
+            try await api.post("/api/v1/registry/duplicates/\(a)/\(b)/decision", as: dinkes, ["decision": "different"])
+                .status == 403)
+        let decided = try await api.post(
+            "/api/v1/registry/duplicates/\(a)/\(b)/decision", as: dinsos, ["decision": "different"])
         #expect(decided.status == 204)
         let (persons, audited) = try await api.database.withAdmin { c in
             (
                 try await c.query("SELECT count(*) FROM padu.persons WHERE nik IN (\(nik), \(twin))").first(Int.self),
-                try await c.query("SELECT count(*) FROM padu.audit_log WHERE action = 'review_duplicate'").first(Int.self)
+                try await c.query("SELECT count(*) FROM padu.audit_log WHERE action = 'review_duplicate'").first(
+                    Int.self)
             )
         }
         #expect(persons == 2)

@@ -123,7 +123,7 @@ extension APIError {
         case "PD005": return .conflict("the plan is not in a state that allows this")
         case "PD404": return .notFound("programme")
         case PQError.SQLState.uniqueViolation:
-            return .conflict("a record with the same key exists (\(error.constraint ?? "unique key"))")
+            return .conflict("a record with the same key exists")
         case PQError.SQLState.foreignKeyViolation:
             return .validation(
                 field: error.column ?? error.constraint ?? "reference", problem: "refers to nothing that exists")

@@ -40,16 +40,15 @@ extension APIRoutes {
                     problems.oneOf(source, fundingSources, field + ".funding_source")
                     if !seen.insert(source).inserted { problems.add(field + ".funding_source", "appears twice") }
                 }
-                if let amount = problems.require(line.allocatedIDR, field + ".allocated_idr"), amount < 0 {
-                    problems.add(field + ".allocated_idr", "must not be negative")
-                }
+                problems.money(problems.require(line.allocatedIDR, field + ".allocated_idr"), field + ".allocated_idr")
             }
             try problems.throwIfAny()
             let allocations = lines.map {
                 BudgetAllocation(fundingSource: $0.fundingSource!, allocatedIDR: $0.allocatedIDR!)
             }
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 return JSONResponse(
@@ -61,8 +60,8 @@ extension APIRoutes {
             let year = try fiscalYear(context.parameters.get("year"))
             return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
             {
-                _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 return JSONResponse(try await BudgetStore.budget(programID: id, year: year, on: connection))
@@ -77,15 +76,14 @@ extension APIRoutes {
             problems.range(year, 2000...2100, "fiscal_year")
             let month = problems.require(body.month, "month")
             problems.range(month, 1...12, "month")
-            if let amount = problems.require(body.amountIDR, "amount_idr"), amount < 0 {
-                problems.add("amount_idr", "must not be negative")
-            }
+            problems.money(problems.require(body.amountIDR, "amount_idr"), "amount_idr")
             if let output = body.outputQuantity, output < 0 { problems.add("output_quantity", "must not be negative") }
             problems.oneOf(body.fundingSource, fundingSources, "funding_source")
             if body.overBudgetReason != nil { problems.text(body.overBudgetReason, "over_budget_reason", max: 1000) }
             try problems.throwIfAny()
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 return try await services.idempotent(request, body: bytes, on: connection) {
@@ -111,8 +109,8 @@ extension APIRoutes {
             let year = try request.uri.queryParameters.get("year").map { try fiscalYear($0) }
             return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
             {
-                _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 return JSONResponse(

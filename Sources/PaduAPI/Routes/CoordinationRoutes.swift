@@ -153,9 +153,7 @@ struct RecipientList {
             case (let nik?, nil): inputs.append(RecipientInput(nik: nik, kk: nil, wellFormed: (try? NIK(nik)) != nil))
             case (nil, let kk?): inputs.append(RecipientInput(nik: nil, kk: kk, wellFormed: (try? KK(kk)) != nil))
             }
-            if let value = recipient.plannedValueIDR, value < 0 {
-                problems.add(fieldOf(index, "planned_value_idr"), "must not be negative")
-            }
+            problems.money(recipient.plannedValueIDR, fieldOf(index, "planned_value_idr"))
             if let quantity = recipient.plannedQuantity, quantity < 0 {
                 problems.add(fieldOf(index, "planned_quantity"), "must not be negative")
             }
@@ -316,7 +314,7 @@ extension APIRoutes {
                 if let quantity = item.quantity, quantity < 0 {
                     problems.add(field + ".quantity", "must not be negative")
                 }
-                if let value = item.valueIDR, value < 0 { problems.add(field + ".value_idr", "must not be negative") }
+                problems.money(item.valueIDR, field + ".value_idr")
                 rows.append(
                     DeliveryInput(
                         nik: item.nik, kk: item.kk, deliveredOn: item.deliveredOn ?? "", quantity: item.quantity ?? 1,
@@ -350,8 +348,9 @@ extension APIRoutes {
             let id = try context.parameters.id("id")
             let paging = try Paging(request)
             let year = try request.uri.queryParameters.get("year").map { try fiscalYear($0) }
-            return try await services.session(request, context, readOnly: true, roles: .agencies) { _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+            return try await services.session(request, context, readOnly: true, roles: .agencies) {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 let rows = try await DeliveryStore.list(

@@ -195,6 +195,8 @@ extension APIRoutes {
         router.post("/api/v1/registry/import") { request, context -> JSONResponse<RegistryImportResult> in
             var request = request
             let format = try request.bodyFormat(allowCSV: true)
+            // Up to 200 MB: check who sends it before reading it.
+            _ = try await services.authenticate(request, context, roles: [.coordinator])
             let bytes = try await request.bodyBytes(limit: services.configuration.registryImportLimit)
             let validator: RegistryImportValidator
             switch format {

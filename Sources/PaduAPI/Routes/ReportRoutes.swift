@@ -42,8 +42,9 @@ extension APIRoutes {
                 problems.add("narrative", "must be at most 10000 characters")
             }
             try problems.throwIfAny()
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
-                guard try await ProgramStore.find(id, on: connection) != nil else {
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
+                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
                     throw APIError.notFound("programme")
                 }
                 let (report, created) = try await ReportStore.put(

@@ -33,6 +33,12 @@ public final class APIServices: Sendable {
             tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: readOnly, allowed: roles, body)
     }
 
+    /// Checks the token and role in a short transaction of its own, for routes that must not
+    /// read a large body from a caller who may not send it.
+    func authenticate(_ request: Request, _ context: PaduRequestContext, roles: Set<Role>) async throws -> Caller {
+        try await session(request, context, readOnly: true, roles: roles) { caller, _ in caller }
+    }
+
     /// Creates a record at most once per `Idempotency-Key`: a retry with the same key and body
     /// gets the first response again and creates nothing; the same key with another body is 409.
     /// The key is claimed in the request's transaction, so a failed attempt leaves no claim.

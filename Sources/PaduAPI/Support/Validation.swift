@@ -41,6 +41,13 @@ struct Problems {
         if let value, !range.contains(value) { add(field, "must be from \(range.lowerBound) to \(range.upperBound)") }
     }
 
+    /// Whole rupiah from 0 to 10^15.
+    mutating func money(_ value: Int64?, _ field: String) {
+        guard let value else { return }
+        if value < 0 { add(field, "must not be negative") }
+        if value > 1_000_000_000_000_000 { add(field, "must be at most 1000000000000000 rupiah") }
+    }
+
     func throwIfAny() throws {
         if !details.isEmpty { throw APIError.validation(details) }
     }

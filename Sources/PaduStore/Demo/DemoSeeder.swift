@@ -177,6 +177,8 @@ public struct DemoSeeder: Sendable {
             try await connection.execute(
                 script: """
                     SET LOCAL ROLE padu_owner;
+                    -- Hash joins over hundreds of thousands of rows stay in memory.
+                    SET LOCAL work_mem = '256MB';
                     CREATE TEMP TABLE stage_households (seq int, region_code text, address text, kk text,
                         kk_from date, decile smallint) ON COMMIT DROP;
                     CREATE TEMP TABLE stage_persons (household_seq int, nik text, name text, birth_date date,
@@ -205,6 +207,8 @@ public struct DemoSeeder: Sendable {
                 }
             }
             try await connection.pipeline([
+                "ANALYZE stage_households",
+                "ANALYZE stage_persons",
                 """
                 CREATE TEMP TABLE household_ids ON COMMIT DROP AS
                 SELECT seq, nextval(pg_get_serial_sequence('padu.households', 'id')) AS id FROM stage_households

@@ -29,17 +29,21 @@ public enum AccountStore {
         )[0].decode(as: Account.self)
     }
 
+    /// Changes the given fields; nil if no such account is visible. Each field is its own
+    /// statement so that none reads `password_hash`, which the admin may write but not read.
     public static func update(
         _ id: Int64, active: Bool?, passwordHash: String?, role: String?, scope: String?, on connection: PQConnection
     ) async throws -> Account? {
-        try await connection.query(
-            """
-            UPDATE padu.accounts SET active = coalesce(\(active), active),
-                   password_hash = coalesce(\(passwordHash), password_hash), role = coalesce(\(role), role),
-                   scope = coalesce(\(scope), scope)
-             WHERE id = \(id) RETURNING \(columns)
-            """
-        ).decode(as: Account.self).first
+        guard try await find(id, on: connection) != nil else { return nil }
+        var statements: [PQQuery] = []
+        if let active { statements.append("UPDATE padu.accounts SET active = \(active) WHERE id = \(id)") }
+        if let passwordHash {
+            statements.append("UPDATE padu.accounts SET password_hash = \(passwordHash) WHERE id = \(id)")
+        }
+        if let role { statements.append("UPDATE padu.accounts SET role = \(role) WHERE id = \(id)") }
+        if let scope { statements.append("UPDATE padu.accounts SET scope = \(scope) WHERE id = \(id)") }
+        if !statements.isEmpty { try await connection.pipeline(statements) }
+        return try await find(id, on: connection)
     }
 
     public static func list(after: Int64, limit: Int, on connection: PQConnection) async throws -> [Account] {

@@ -90,6 +90,12 @@ public enum ProgramStore {
         ).count == 1
     }
 
+    /// Whether the caller may work with the programme's budgets, reports and deliveries: an
+    /// agency or coordinator only with its own agency's, the admin with any it can see.
+    public static func isWorkable(_ id: Int64, admin: Bool, on connection: PQConnection) async throws -> Bool {
+        admin ? try await find(id, on: connection) != nil : try await owns(id, on: connection)
+    }
+
     /// The admin's switch; audited by the caller.
     public static func setRequiresCoordination(_ id: Int64, _ value: Bool, on connection: PQConnection) async throws
         -> Program?

@@ -101,6 +101,9 @@ public enum RegistryStore {
                                             \(batch.birthDate)::text[], \(batch.sex)::text[], \(batch.relationship)::text[])
                    AS t(k, n, nm, b, s, r)
             """,
+            "ANALYZE import_households",
+            "ANALYZE import_persons",
+            "SET LOCAL work_mem = '128MB'",
             // Households: match by current KK, else allocate.
             """
             UPDATE import_households i SET household_id = k.household_id
@@ -194,13 +197,14 @@ public enum RegistryStore {
                    (SELECT count(*) FROM import_persons WHERE is_new)
             """,
         ])
-        let householdsUpdatedRows = results[5].affectedRows
-        let registryChanged = try results[9].first(Int.self) ?? 0
-        let personsUpdated = try results[12].first(Int.self) ?? 0
-        let moved = try results[16].first(Int.self) ?? 0
-        let relabelled = try results[17].first(Int.self) ?? 0
-        let duplicates = try results[19].first(Int.self) ?? 0
-        let (newHouseholds, newPersons) = try results[20].first((Int, Int).self) ?? (0, 0)
+        // Positions in the pipeline above.
+        let householdsUpdatedRows = results[8].affectedRows
+        let registryChanged = try results[12].first(Int.self) ?? 0
+        let personsUpdated = try results[15].first(Int.self) ?? 0
+        let moved = try results[18].first(Int.self) ?? 0
+        let relabelled = try results[19].first(Int.self) ?? 0
+        let duplicates = try results[21].first(Int.self) ?? 0
+        let (newHouseholds, newPersons) = try results[22].first((Int, Int).self) ?? (0, 0)
         // A household counts once as updated, whether its address, village or decile changed.
         let householdsUpdated = max(householdsUpdatedRows, registryChanged)
         return RegistryImportResult(
@@ -208,32 +212,58 @@ public enum RegistryStore {
             personsUpdated: max(personsUpdated, moved + relabelled), possibleDuplicatesFound: duplicates)
     }
 
-    /// A person by NIK, if the caller may see them; the read is audited.
+    /// A person by NIK, if the caller may see them; the read is audited. A coordinator gets the
+    /// current household with its KK; an agency (which sees a person only once it planned or
+    /// delivered aid to them) gets the household its own plans or deliveries name.
     public static func person(nik: String, withKK: Bool, on connection: PQConnection) async throws -> RegistryPerson? {
+        let householdOf: PQFragment =
+            withKK
+            ? """
+            (SELECT m.household_id FROM padu.household_members m WHERE m.person_id = p.id AND m.valid_to IS NULL)
+            """
+            : """
+            coalesce((SELECT l.household_id FROM padu.plan_lines l WHERE l.person_id = p.id AND l.household_id IS NOT NULL
+                       ORDER BY l.id DESC LIMIT 1),
+                     (SELECT d.household_id FROM padu.deliveries d WHERE d.person_id = p.id AND d.household_id IS NOT NULL
+                       ORDER BY d.id DESC LIMIT 1))
+            """
         let rows = try await connection.query(
             """
-            SELECT p.id, p.nik, p.name, p.birth_date::text, p.sex, p.region_code::text, m.relationship,
-                   h.region_code::text, h.address, h.decile::int4,
-                   CASE WHEN \(withKK) THEN (SELECT k.kk::text FROM padu.household_kk k
-                                              WHERE k.household_id = h.id AND k.valid_to IS NULL) END
-              FROM padu.persons p
-              LEFT JOIN padu.household_members m ON m.person_id = p.id AND m.valid_to IS NULL AND \(withKK)
-              LEFT JOIN padu.households h ON h.id = coalesce(m.household_id, (
-                   SELECT d.household_id FROM padu.deliveries d WHERE d.person_id = p.id AND d.household_id IS NOT NULL
-                    LIMIT 1))
-             WHERE p.nik = \(nik)
+            SELECT p.id, p.nik::text, p.name, p.birth_date::text, p.sex, p.region_code::text, \(householdOf) AS household_id
+              FROM padu.persons p WHERE p.nik = \(nik)
             """)
         guard let row = rows.first else { return nil }
-        let (id, nikValue, name, birth, sex, region, relationship, householdRegion, address, decile, kk) =
-            try row.decode(
-                (Int64, String, String, String, String, String?, String?, String?, String?, Int?, String?).self)
+        let (id, nikValue, name, birth, sex, region, householdID) = try row.decode(
+            (Int64, String, String, String, String, String?, Int64?).self)
+        var household: RegistryPerson.Household?
+        var relationship: String?
+        if let householdID {
+            let detail = try await connection.query(
+                """
+                SELECT h.region_code::text, h.address, h.decile::int4 FROM padu.households h WHERE h.id = \(householdID)
+                """
+            ).first((String, String?, Int?).self)
+            if let (regionCode, address, decile) = detail {
+                var kk: String?
+                if withKK {
+                    kk = try await connection.query(
+                        "SELECT kk::text FROM padu.household_kk WHERE household_id = \(householdID) AND valid_to IS NULL"
+                    ).first(String.self)
+                    relationship = try await connection.query(
+                        """
+                        SELECT relationship FROM padu.household_members
+                         WHERE person_id = \(id) AND household_id = \(householdID) AND valid_to IS NULL
+                        """
+                    ).first(String.self)
+                }
+                household = RegistryPerson.Household(
+                    kk: kk, regionCode: regionCode, address: address, decile: decile, registrySource: nil,
+                    registryAsOf: nil)
+            }
+        }
         try await connection.query("SELECT padu.audit('read', 'person', \(String(id)))")
         return RegistryPerson(
             id: id, nik: nikValue, name: name, birthDate: birth, sex: sex, regionCode: region,
-            relationship: relationship,
-            household: householdRegion.map {
-                RegistryPerson.Household(
-                    kk: kk, regionCode: $0, address: address, decile: decile, registrySource: nil, registryAsOf: nil)
-            })
+            relationship: relationship, household: household)
     }
 }

@@ -84,15 +84,6 @@ func jsonBytes(_ value: Any) throws -> [UInt8] {
     Array(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]))
 }
 
-extension Trait where Self == ConditionTrait {
-    /// Tests that need a registry import to succeed.
-    static var registryImportCrashes: Self {
-        .disabled(
-            "RegistryStore.importBatch reads results[16], [17], [19] and [20] of a 20-statement pipeline (each one too high): every import that reaches the database traps with 'Index out of range' and takes the whole process down"
-        )
-    }
-}
-
 /// An integer from a JSON value, whichever numeric type Foundation chose.
 func jsonInt(_ value: Any?) -> Int64? {
     switch value {

@@ -12,7 +12,8 @@ ALTER DEFAULT PRIVILEGES FOR ROLE padu_owner IN SCHEMA padu REVOKE ALL ON TABLES
 CREATE DOMAIN padu.region_code AS text COLLATE "C"
     CHECK (VALUE ~ '^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$');
 
-CREATE DOMAIN padu.rupiah AS bigint CHECK (VALUE >= 0);
+-- Whole rupiah; at most 10^15 (a thousand trillion), so sums of many never overflow bigint.
+CREATE DOMAIN padu.rupiah AS bigint CHECK (VALUE BETWEEN 0 AND 1000000000000000);
 
 -- DDMMYY is a real day; the century is unknown, so 29 February needs only YY divisible by 4.
 CREATE FUNCTION padu.ddmmyy_is_valid(d int, m int, yy int) RETURNS boolean

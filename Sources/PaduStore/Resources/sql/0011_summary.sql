@@ -61,7 +61,7 @@ INSERT INTO padu.summary_state (singleton) VALUES (true);
 
 -- Rebuilds every summary table; returns the time it took in milliseconds.
 CREATE FUNCTION padu.refresh_summary() RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, padu AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, padu SET work_mem = '256MB' AS $$
 DECLARE
     started timestamptz := clock_timestamp();
     elapsed bigint;
