@@ -106,18 +106,23 @@ public enum PlanStore {
         let rows = try await connection.query(
             """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
-                   other_aid, same_kind, possible_duplicate
+                   other_aid::text, same_kind, possible_duplicate
               FROM padu.check_recipients(\(programID), \(Int32(fiscalYear)), \(ids)::text[], \(kinds)::text[])
             """
-        ).decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?, PQJSON<[OtherAid]>, Bool, Bool).self)
+        ).decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?, String, Bool, Bool).self)
+        let decoder = JSONDecoder()
+        let aidLists: [[OtherAid]] = try rows.map { row in
+            row.7 == "[]" ? [] : try decoder.decode([OtherAid].self, from: Data(row.7.utf8))
+        }
         var occurrences: [String: Int] = [:]
         var householdOccurrences: [Int64: Int] = [:]
         for recipient in recipients { occurrences[recipient.kind + recipient.identifier, default: 0] += 1 }
         if programTarget == "household" {
             for row in rows { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
         }
-        return zip(recipients, rows).map { recipient, row in
-            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, aid, sameKind, possibleDuplicate) =
+        return zip(recipients, zip(rows, aidLists)).map { recipient, pair in
+            let (row, aid) = pair
+            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, _, sameKind, possibleDuplicate) =
                 row
             let valid = recipient.wellFormed && districtKnown
             var flags: [String] = []
@@ -133,7 +138,7 @@ public enum PlanStore {
             if valid && possibleDuplicate { flags.append(Flag.possibleDuplicatePerson) }
             return RecipientCheck(
                 nik: recipient.nik, kk: recipient.kk, valid: valid, inRegistry: valid && inRegistry,
-                decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil, otherAid: valid ? aid.value : [],
+                decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil, otherAid: valid ? aid : [],
                 flags: flags, lineNo: nil, plannedValueIDR: recipient.plannedValueIDR,
                 plannedQuantity: recipient.plannedQuantity, status: nil, rejectionReason: nil,
                 personID: valid ? personID : nil, householdID: valid ? householdID : nil)
