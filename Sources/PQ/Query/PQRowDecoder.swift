@@ -27,6 +27,40 @@ struct PQRowDecoder: Decoder {
 /// `someProperty` → `some_property`; a run of capitals is one word: `agencyID` → `agency_id`,
 /// `allocatedIDR` → `allocated_idr`. The mapping rows use to fill properties from columns.
 public func snakeCased(_ name: String) -> String {
+    // Called for every key of every row and every encoded JSON object: ASCII names, the usual
+    // case, go byte by byte; anything else through Unicode's definition of case.
+    var utf8 = name.utf8.makeIterator()
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(name.utf8.count + 4)
+    var hasUpper = false
+    while let byte = utf8.next() {
+        guard byte < 0x80 else { return snakeCasedUnicode(name) }
+        hasUpper = hasUpper || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        bytes.append(byte)
+    }
+    guard hasUpper else { return name }
+    func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+    func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count + 4)
+    var previousWasUpper = false
+    for index in bytes.indices {
+        let byte = bytes[index]
+        if isUpper(byte) {
+            let nextIsLower = index + 1 < bytes.count && isLower(bytes[index + 1])
+            if index > 0 && (!previousWasUpper || nextIsLower) { result.append(UInt8(ascii: "_")) }
+            result.append(byte + 32)
+            previousWasUpper = true
+        } else {
+            result.append(byte)
+            previousWasUpper = false
+        }
+    }
+    return String(decoding: result, as: UTF8.self)
+}
+
+/// `snakeCased` for names outside ASCII, by Unicode's case properties.
+func snakeCasedUnicode(_ name: String) -> String {
     var result = ""
     var previousWasUpper = false
     let characters = Array(name)
