@@ -31,13 +31,6 @@ public struct OtherAid: Codable, Sendable, Equatable {
     public var aidKind: String
     public var deliveries: Int
     public var lastDeliveredOn: String
-
-    // The database builds this as JSON with these keys.
-    enum CodingKeys: String, CodingKey {
-        case agency, program, deliveries
-        case aidKind = "aid_kind"
-        case lastDeliveredOn = "last_delivered_on"
-    }
 }
 
 /// The check of one recipient, as the contract shapes it (plan lines add their own fields).
@@ -106,24 +99,43 @@ public enum PlanStore {
         let rows = try await connection.query(
             """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
-                   other_aid::text, same_kind, possible_duplicate
+                   aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate
               FROM padu.check_recipients(\(programID), \(Int32(fiscalYear)), \(ids)::text[], \(kinds)::text[])
             """
-        ).decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?, String, Bool, Bool).self)
-        let decoder = JSONDecoder()
-        let aidLists: [[OtherAid]] = try rows.map { row in
-            row.7 == "[]" ? [] : try decoder.decode([OtherAid].self, from: Data(row.7.utf8))
+        )
+        // Other aid comes as parallel arrays, one element per other programme.
+        var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool)] = []
+        var aidLists: [[OtherAid]] = []
+        facts.reserveCapacity(rows.count)
+        aidLists.reserveCapacity(rows.count)
+        for row in rows {
+            let head = try row.decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?).self)
+            facts.append(
+                (
+                    head.0, head.1, head.2, head.3, head.4, head.5, head.6, try row.decode(Bool.self, at: 12),
+                    try row.decode(Bool.self, at: 13)
+                ))
+            let agencies = try row.decode([String]?.self, at: 7) ?? []
+            let programs = try row.decode([String]?.self, at: 8) ?? []
+            let kinds = try row.decode([String]?.self, at: 9) ?? []
+            let counts = try row.decode([Int64]?.self, at: 10) ?? []
+            let lastOn = try row.decode([String]?.self, at: 11) ?? []
+            aidLists.append(
+                agencies.indices.map { index in
+                    OtherAid(
+                        agency: agencies[index], program: programs[index], aidKind: kinds[index],
+                        deliveries: Int(counts[index]), lastDeliveredOn: lastOn[index])
+                })
         }
         var occurrences: [String: Int] = [:]
         var householdOccurrences: [Int64: Int] = [:]
         for recipient in recipients { occurrences[recipient.kind + recipient.identifier, default: 0] += 1 }
         if programTarget == "household" {
-            for row in rows { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
+            for row in facts { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
         }
-        return zip(recipients, zip(rows, aidLists)).map { recipient, pair in
+        return zip(recipients, zip(facts, aidLists)).map { recipient, pair in
             let (row, aid) = pair
-            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, _, sameKind, possibleDuplicate) =
-                row
+            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, sameKind, possibleDuplicate) = row
             let valid = recipient.wellFormed && districtKnown
             var flags: [String] = []
             if !valid { flags.append(Flag.invalidID) }
