@@ -88,7 +88,7 @@ public final class APIServices: Sendable {
 func encodeJSON<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> RawResponse {
     RawResponse(
         status: status, contentType: "application/json; charset=utf-8",
-        bytes: Array(try JSONCoding.encoder.encode(value)))
+        bytes: try JSONCoding.encode(value))
 }
 
 extension HTTPField.Name {

@@ -19,10 +19,9 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
                 status: status, headers: [.contentType: "text/csv; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: try table.csv())))
         }
-        let data = try JSONCoding.encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encode(value))))
     }
 }
 

@@ -1,0 +1,177 @@
+import Foundation
+import PaduStore
+
+/// A value that writes its JSON straight into bytes. For the responses that carry thousands of
+/// recipients (a registry check, a plan), where `JSONEncoder`'s generic machinery cost more
+/// than the database's work. The output is the bytes `JSONCoding.encoder` would write for the
+/// same value (snake_case keys, sorted, nil omitted): `DirectJSONTests` holds them together.
+protocol DirectJSONEncodable: Encodable {
+    func writeJSON(to writer: inout JSONWriter)
+}
+
+extension JSONCoding {
+    /// The value as JSON, directly where it knows how.
+    static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+        if let direct = value as? any DirectJSONEncodable {
+            var writer = JSONWriter()
+            direct.writeJSON(to: &writer)
+            return writer.bytes
+        }
+        return Array(try encoder.encode(value))
+    }
+}
+
+/// Appends JSON tokens to a byte buffer. Objects write their keys in sorted order themselves.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    private var first = true
+
+    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+
+    /// `{ ... }`: `body` writes the members.
+    mutating func object(_ body: (inout JSONWriter) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        first = true
+        body(&self)
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    /// `[ ... ]` of `elements`, each written by `element`.
+    mutating func array<Element>(_ elements: [Element], _ element: (inout JSONWriter, Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            element(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        first = false
+    }
+
+    /// A member's key; the value follows.
+    mutating func key(_ name: StaticString) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func member(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    mutating func member<Integer: BinaryInteger>(_ name: StaticString, _ value: Integer?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func member(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+    }
+
+    /// An instant as `JSONCoding.encoder` writes it: ISO 8601 in UTC, whole seconds.
+    mutating func member(_ name: StaticString, _ value: Date?) {
+        guard let value else { return }
+        key(name)
+        string(value.formatted(.iso8601))
+    }
+
+    mutating func member(_ name: StaticString, _ values: [String]) {
+        key(name)
+        array(values) { writer, value in writer.string(value) }
+    }
+
+    /// A string literal, escaped as RFC 8259 requires (slashes left as they are).
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+            case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: #"\u00"#.utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension OtherAid {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("agency", agency)
+            writer.member("aid_kind", aidKind)
+            writer.member("deliveries", deliveries)
+            writer.member("last_delivered_on", lastDeliveredOn)
+            writer.member("program", program)
+        }
+    }
+}
+
+extension RecipientCheck {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("decile", decile)
+            writer.member("flags", flags)
+            writer.member("in_registry", inRegistry)
+            writer.member("kk", kk)
+            writer.member("line_no", lineNo)
+            writer.member("nik", nik)
+            writer.key("other_aid")
+            writer.array(otherAid) { writer, aid in aid.writeJSON(to: &writer) }
+            writer.member("planned_quantity", plannedQuantity)
+            writer.member("planned_value_idr", plannedValueIDR)
+            writer.member("registry_as_of", registryAsOf)
+            writer.member("rejection_reason", rejectionReason)
+            writer.member("status", status)
+            writer.member("valid", valid)
+        }
+    }
+}
+
+extension CheckResponse: DirectJSONEncodable {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("recipients")
+            writer.array(recipients) { writer, recipient in recipient.writeJSON(to: &writer) }
+        }
+    }
+}
+
+extension Plan: DirectJSONEncodable {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("agency_id", agencyID)
+            writer.member("approved_count", approvedCount)
+            writer.member("created_at", createdAt)
+            writer.member("decided_at", decidedAt)
+            writer.member("decision_reason", decisionReason)
+            writer.member("fiscal_year", fiscalYear)
+            writer.member("id", id)
+            writer.member("period", period)
+            writer.member("program_id", programID)
+            writer.member("recipient_count", recipientCount)
+            if let recipients {
+                writer.key("recipients")
+                writer.array(recipients) { writer, recipient in recipient.writeJSON(to: &writer) }
+            }
+            writer.member("status", status)
+            writer.member("submitted_at", submittedAt)
+        }
+    }
+}
