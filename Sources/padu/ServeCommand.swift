@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try await MigrateCommand.migrate(location)
         var configuration = APIConfiguration()
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
+        configuration.metricsToken = ProcessInfo.processInfo.environment["PADU_METRICS_TOKEN"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
         let logger = CommandEnvironment.logger
         let app = PaduServer.makeApplication(
             listen: address, database: location.apiConnection, configuration: configuration,

@@ -21,14 +21,21 @@ struct OperationsTests {
 
     @Test("/metrics counts requests by route template, method and status, never by concrete path")
     func metrics() async throws {
-        let api = try await TestAPI.start("ops_metrics")
+        let api = try await TestAPI.start("ops_metrics") { $0.metricsToken = "scraper-token-0123456789" }
         defer { api.stop() }
         let dinsos = try await api.login("dinsos")
         let nik = try #require(try await api.text("SELECT nik::text FROM padu.persons ORDER BY id LIMIT 1"))
         #expect(try await api.get("/api/v1/registry/persons/\(nik)", as: dinsos).status == 200)
         #expect(try await api.get("/api/v1/programs/999999", as: dinsos).status == 404)
         #expect(try await api.get("/api/v1/me", as: nil).status == 401)
-        let result = try await api.get("/metrics", as: nil)
+        // The contract wants a token: the scraper's, or an admin's session; nobody else's.
+        let anonymous = try await api.get("/metrics", as: nil)
+        #expect(anonymous.status == 401)
+        #expect(anonymous.isEnvelope("unauthenticated"))
+        #expect(try await api.get("/metrics", as: "scraper-token-0123456789x").status == 401)
+        #expect(try await api.get("/metrics", as: dinsos).status == 403)
+        #expect(try await api.get("/metrics", as: try await api.login("admin")).status == 200)
+        let result = try await api.get("/metrics", as: "scraper-token-0123456789")
         #expect(result.status == 200)
         #expect(result.header("Content-Type")?.hasPrefix("text/plain") == true)
         let text = result.text

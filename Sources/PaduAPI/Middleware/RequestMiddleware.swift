@@ -9,6 +9,12 @@ struct RequestMiddleware: RouterMiddleware {
     typealias Context = PaduRequestContext
     let metrics: APIMetrics
     let bodyLimit: Int
+    /// Checks a request's bearer token (any role), for requests with a body.
+    let authenticate: @Sendable (Request, PaduRequestContext) async throws -> Void
+
+    /// Routes that check the caller themselves before any body: logout has none, the registry
+    /// import checks the role too before reading up to 200 MB.
+    static let authenticatedByRoute: Set<String> = ["/api/v1/auth/logout", "/api/v1/registry/import"]
 
     func handle(
         _ request: Request, context: PaduRequestContext,
@@ -19,11 +25,14 @@ struct RequestMiddleware: RouterMiddleware {
         context.maxUploadSize = bodyLimit
         var response: Response
         do {
-            // The JSON API answers 401 to a request without credentials before reading its body.
-            if request.uri.path.hasPrefix("/api/v1/"), request.uri.path != "/api/v1/auth/login",
-                request.headers[.authorization] == nil
-            {
-                throw APIError.unauthenticated()
+            // The JSON API answers 401 to a request without valid credentials before reading its
+            // body: a made-up token must not get a body read, parsed and judged.
+            let path = request.uri.path
+            if path.hasPrefix("/api/v1/"), path != "/api/v1/auth/login" {
+                guard request.headers[.authorization] != nil else { throw APIError.unauthenticated() }
+                if request.method != .get, request.method != .head, !Self.authenticatedByRoute.contains(path) {
+                    try await authenticate(request, context)
+                }
             }
             response = try await next(request, context)
         } catch {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import PQ
@@ -18,6 +19,13 @@ enum OpenAPIDocument {
     }()
 }
 
+/// Whether an Authorization header carries the configured metrics token. Digests compare in
+/// constant time, so timing tells nothing about the token.
+func isMetricsToken(_ header: String, _ expected: String?) -> Bool {
+    guard let expected, header.hasPrefix("Bearer ") else { return false }
+    return SHA256.hash(data: Data(header.dropFirst(7).utf8)) == SHA256.hash(data: Data(expected.utf8))
+}
+
 extension APIRoutes {
     func addOperationsRoutes(to router: RouteRegistrar) {
         let services = self.services
@@ -34,8 +42,13 @@ extension APIRoutes {
                 return response
             }
         }
-        router.get("/metrics") { _, _ -> RawResponse in
-            RawResponse(
+        router.get("/metrics") { request, context -> RawResponse in
+            // The scraper's configured token, or an admin's session.
+            guard let header = request.headers[.authorization] else { throw APIError.unauthenticated() }
+            if !isMetricsToken(header, services.configuration.metricsToken) {
+                _ = try await services.authenticate(request, context, roles: [.admin])
+            }
+            return RawResponse(
                 status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
                 bytes: services.metrics.exposition())
         }

@@ -13,6 +13,9 @@ public struct APIConfiguration: Sendable {
     public var maxFailuresPerAddress = 30
     /// How often the server checks whether the executive summary needs recomputing.
     public var summaryRefreshInterval: Duration = .seconds(30)
+    /// A long-lived bearer token for the Prometheus scraper on `/metrics` (an admin's session
+    /// token works too). Nil: only admins.
+    public var metricsToken: String?
 
     public init() {}
 }

@@ -14,7 +14,12 @@ public struct APIRoutes: Sendable {
     /// The router with every route, and the list of them.
     func registrar() -> RouteRegistrar {
         let base = Router(context: PaduRequestContext.self)
-        base.middlewares.add(RequestMiddleware(metrics: services.metrics, bodyLimit: services.configuration.bodyLimit))
+        base.middlewares.add(
+            RequestMiddleware(
+                metrics: services.metrics, bodyLimit: services.configuration.bodyLimit,
+                authenticate: { request, context in
+                    _ = try await services.authenticate(request, context, roles: Set(Role.allCases))
+                }))
         let router = RouteRegistrar(router: base)
         addOperationsRoutes(to: router)
         addAuthRoutes(to: router)
