@@ -5,7 +5,10 @@ import PaduStore
 /// recipients (a registry check, a plan), where `JSONEncoder`'s generic machinery cost more
 /// than the database's work. The output is the bytes `JSONCoding.encoder` would write for the
 /// same value (snake_case keys, sorted, nil omitted): `DirectJSONTests` holds them together.
-protocol DirectJSONEncodable: Encodable {
+protocol DirectJSONEncodable: Encodable, JSONWritable {}
+
+/// A value that writes its own JSON into a `JSONWriter`.
+protocol JSONWritable {
     func writeJSON(to writer: inout JSONWriter)
 }
 
@@ -87,6 +90,14 @@ struct JSONWriter {
         array(values) { writer, value in writer.string(value) }
     }
 
+    mutating func member<Value: JSONWritable>(_ name: StaticString, _ values: [Value]?) {
+        guard let values else { return }
+        key(name)
+        array(values) { writer, value in value.writeJSON(to: &writer) }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// A string literal, escaped as RFC 8259 requires (slashes left as they are).
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
@@ -100,10 +111,9 @@ struct JSONWriter {
             case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
             case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
             case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
             default: bytes.append(byte)
             }
         }
@@ -111,7 +121,7 @@ struct JSONWriter {
     }
 }
 
-extension OtherAid {
+extension OtherAid: JSONWritable {
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in
             writer.member("agency", agency)
@@ -123,7 +133,7 @@ extension OtherAid {
     }
 }
 
-extension RecipientCheck {
+extension RecipientCheck: JSONWritable {
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in
             writer.member("decile", decile)
@@ -132,8 +142,7 @@ extension RecipientCheck {
             writer.member("kk", kk)
             writer.member("line_no", lineNo)
             writer.member("nik", nik)
-            writer.key("other_aid")
-            writer.array(otherAid) { writer, aid in aid.writeJSON(to: &writer) }
+            writer.member("other_aid", otherAid)
             writer.member("planned_quantity", plannedQuantity)
             writer.member("planned_value_idr", plannedValueIDR)
             writer.member("registry_as_of", registryAsOf)
@@ -146,10 +155,7 @@ extension RecipientCheck {
 
 extension CheckResponse: DirectJSONEncodable {
     func writeJSON(to writer: inout JSONWriter) {
-        writer.object { writer in
-            writer.key("recipients")
-            writer.array(recipients) { writer, recipient in recipient.writeJSON(to: &writer) }
-        }
+        writer.object { writer in writer.member("recipients", recipients) }
     }
 }
 
@@ -166,10 +172,7 @@ extension Plan: DirectJSONEncodable {
             writer.member("period", period)
             writer.member("program_id", programID)
             writer.member("recipient_count", recipientCount)
-            if let recipients {
-                writer.key("recipients")
-                writer.array(recipients) { writer, recipient in recipient.writeJSON(to: &writer) }
-            }
+            writer.member("recipients", recipients)
             writer.member("status", status)
             writer.member("submitted_at", submittedAt)
         }
