@@ -215,4 +215,94 @@ struct IntegrityTests {
             #expect(error?.sqlState == "PD004")
         }
     }
+
+    @Test(
+        "registry ids on a plan line or delivery must be those of its NIK or KK, so none can be forged to read a person"
+    )
+    func forgedRegistryIDs() async throws {
+        let f = try await Fixture.make("int_forged_ids")
+        let (first, second, secondHousehold) = try await f.database.withAdmin { c in
+            let rows = try await c.query(
+                """
+                SELECT p.id, p.nik::text, m.household_id FROM padu.persons p
+                  JOIN padu.household_members m ON m.person_id = p.id AND m.valid_to IS NULL
+                 ORDER BY p.id LIMIT 2
+                """
+            ).decode((Int64, String, Int64).self)
+            return (rows[0], rows[1].0, rows[1].2)
+        }
+        let programme = f.programs["BEDAH-RUMAH"]!
+        let plan = try await f.as("baznas") { c in
+            try await c.query(
+                "INSERT INTO padu.distribution_plans (program_id, fiscal_year, period) VALUES (\(programme), \(Int16(2019)), '2019-Q2') RETURNING id"
+            ).first(Int64.self)!
+        }
+        for (person, household) in [(second, nil), (first.0, secondHousehold)] as [(Int64?, Int64?)] {
+            let error = await #expect(throws: PQError.self) {
+                try await f.as("baznas") { c in
+                    try await c.query(
+                        """
+                        INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, nik, person_id, household_id)
+                        VALUES (\(plan), \(programme), \(Int16(2019)), 0, \(first.1), \(person), \(household))
+                        """)
+                }
+            }
+            #expect(error?.sqlState == "PD006")
+        }
+        let bpjs = f.programs["PBI-JK"]!
+        let error = await #expect(throws: PQError.self) {
+            try await f.database.withAdmin { c in
+                try await c.withTransaction { c in
+                    try await c.query("SET LOCAL ROLE padu_owner")
+                    try await c.query(
+                        """
+                        INSERT INTO padu.deliveries (program_id, agency_id, nik, household_id, delivered_on)
+                        SELECT \(bpjs), agency_id, \(first.1), \(secondHousehold), '2019-03-01' FROM padu.programs WHERE id = \(bpjs)
+                        """)
+                }
+            }
+        }
+        #expect(error?.sqlState == "PD006")
+        let seen = try await f.as("baznas") { c in
+            try await c.query("SELECT count(*) FROM padu.persons").first(Int.self)
+        }
+        #expect(seen == 0)
+    }
+
+    @Test("only the coordinator decides plan lines; plans start as drafts and lines keep their plan")
+    func linesDecidedByCoordinator() async throws {
+        let f = try await Fixture.make("int_line_status")
+        let (plan, line, _) = try await plan(f)
+        let programme = f.programs["BEDAH-RUMAH"]!
+        let refusals: [(String, String)] = [
+            (
+                "baznas",
+                "INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, kk, status) VALUES (\(plan), \(programme), 2019, 1, '1606011501190001', 'approved')"
+            ),
+            (
+                "baznas",
+                "INSERT INTO padu.distribution_plans (program_id, fiscal_year, period, status, decided_at) VALUES (\(programme), 2019, '2019-Q3', 'approved', now())"
+            ),
+            ("baznas", "UPDATE padu.plan_lines SET line_no = 5 WHERE id = \(line)"),
+        ]
+        for (account, sql) in refusals {
+            let error = await #expect(throws: PQError.self) {
+                try await f.as(account) { c in try await c.query(PQQuery(verbatim: sql)) }
+            }
+            #expect(error?.sqlState == "PD005", "\(sql)")
+        }
+        try await f.as("baznas") { c in
+            try await c.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
+        }
+        let selfApproval = await #expect(throws: PQError.self) {
+            try await f.as("baznas") { c in
+                try await c.query("UPDATE padu.plan_lines SET status = 'approved' WHERE id = \(line)")
+            }
+        }
+        #expect(selfApproval?.sqlState == "PD005")
+        let decided = try await f.as("dinsos") { c in
+            try await c.query("UPDATE padu.plan_lines SET status = 'approved' WHERE id = \(line)").affectedRows
+        }
+        #expect(decided == 1)
+    }
 }
