@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import PaduStore
 
 /// Around every request: turns any error into the contract's envelope, adds `X-Request-ID`,
 /// records metrics, and logs one line with the route template (never the concrete path, which
@@ -10,11 +11,7 @@ struct RequestMiddleware: RouterMiddleware {
     let metrics: APIMetrics
     let bodyLimit: Int
     /// Checks a request's bearer token (any role), for requests with a body.
-    let authenticate: @Sendable (Request, PaduRequestContext) async throws -> Void
-
-    /// Routes that check the caller themselves before any body: logout has none, the registry
-    /// import checks the role too before reading up to 200 MB.
-    static let authenticatedByRoute: Set<String> = ["/api/v1/auth/logout", "/api/v1/registry/import"]
+    let authenticate: @Sendable (Request, PaduRequestContext) async throws -> Caller
 
     func handle(
         _ request: Request, context: PaduRequestContext,
@@ -30,8 +27,9 @@ struct RequestMiddleware: RouterMiddleware {
             let path = request.uri.path
             if path.hasPrefix("/api/v1/"), path != "/api/v1/auth/login" {
                 guard request.headers[.authorization] != nil else { throw APIError.unauthenticated() }
-                if request.method != .get, request.method != .head, !Self.authenticatedByRoute.contains(path) {
-                    try await authenticate(request, context)
+                // The caller is kept for the route, whose transaction then costs no second check.
+                if request.method != .get, request.method != .head, path != "/api/v1/auth/logout" {
+                    context.caller = try await authenticate(request, context)
                 }
             }
             response = try await next(request, context)

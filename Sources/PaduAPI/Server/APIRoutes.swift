@@ -17,9 +17,7 @@ public struct APIRoutes: Sendable {
         base.middlewares.add(
             RequestMiddleware(
                 metrics: services.metrics, bodyLimit: services.configuration.bodyLimit,
-                authenticate: { request, context in
-                    _ = try await services.authenticate(request, context, roles: Set(Role.allCases))
-                }))
+                authenticate: { request, context in try await services.authenticate(request, context) }))
         let router = RouteRegistrar(router: base)
         addOperationsRoutes(to: router)
         addAuthRoutes(to: router)
@@ -45,5 +43,4 @@ public struct APIRoutes: Sendable {
 
 extension Set where Element == Role {
     static let agencies: Set<Role> = [.agency, .coordinator]
-    static let everyone: Set<Role> = Set(Role.allCases)
 }

@@ -28,6 +28,12 @@ public final class APIServices: Sendable {
         _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = nil,
         _ body: (Caller, PQConnection) async throws -> Result
     ) async throws -> Result {
+        if let caller = context.caller {
+            if let roles, !roles.contains(caller.role) { throw AccessError.forbidden }
+            return try await db.withCaller(caller, requestID: context.requestID, readOnly: readOnly) { connection in
+                try await body(caller, connection)
+            }
+        }
         guard let token = Tokens.bearer(request) else { throw APIError.unauthenticated() }
         return try await db.withSession(
             tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: readOnly, allowed: roles, body)
@@ -35,8 +41,14 @@ public final class APIServices: Sendable {
 
     /// Checks the token and role in a short transaction of its own, for routes that must not
     /// read a large body from a caller who may not send it.
-    func authenticate(_ request: Request, _ context: PaduRequestContext, roles: Set<Role>) async throws -> Caller {
-        try await session(request, context, readOnly: true, roles: roles) { caller, _ in caller }
+    func authenticate(_ request: Request, _ context: PaduRequestContext, roles: Set<Role>? = nil) async throws
+        -> Caller
+    {
+        if let caller = context.caller {
+            if let roles, !roles.contains(caller.role) { throw AccessError.forbidden }
+            return caller
+        }
+        return try await session(request, context, readOnly: true, roles: roles) { caller, _ in caller }
     }
 
     /// Creates a record at most once per `Idempotency-Key`: a retry with the same key and body
