@@ -38,4 +38,23 @@ struct SummaryRefreshTests {
         #expect(asOf, "as_of is when the rebuild began, after the wait")
         #expect(registryCounted)
     }
+
+    @Test("the background refresher skips while a refresh runs, instead of waiting to rebuild again")
+    func refresherSkipsBusy() async throws {
+        let f = try await Fixture.make("sum_busy")
+        try await f.database.withAdmin { c in try await c.query("UPDATE padu.summary_state SET as_of = NULL") }
+        let whileBusy = try await f.database.withAdmin { holder in
+            try await holder.withTransaction { tx in
+                try await tx.query("SELECT pg_advisory_xact_lock(hashtext('padu.refresh_summary'))")
+                return try await f.database.withAdmin { c in
+                    // Waiting would block on the lock held above: fail in seconds, not hang.
+                    try await c.query("SET statement_timeout = '5s'")
+                    return try await SummaryStore.refreshIfChanged(on: c)
+                }
+            }
+        }
+        #expect(whileBusy == nil)
+        let afterwards = try await f.database.withAdmin { c in try await SummaryStore.refreshIfChanged(on: c) }
+        #expect(afterwards != nil)
+    }
 }

@@ -1,10 +1,11 @@
 import Logging
 import PQ
+import PaduStore
 import ServiceLifecycle
 
 /// Keeps the precomputed summary fresh: every interval, recomputes it if the registry or the
 /// deliveries changed since the last refresh. Several servers may run it; the database lets
-/// one refresh at a time.
+/// one refresh at a time, and a tick that finds a refresh running skips.
 struct SummaryRefresher: Service {
     let client: PQClient
     let interval: Duration
@@ -14,9 +15,9 @@ struct SummaryRefresher: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    if let milliseconds = try await client.query("SELECT padu.refresh_summary_if_changed()")
-                        .first(Int64?.self) ?? nil
-                    {
+                    if let milliseconds = try await client.withConnection({
+                        try await SummaryStore.refreshIfChanged(on: $0)
+                    }) {
                         logger.info("summary refreshed", metadata: ["ms": "\(milliseconds)"])
                     }
                 } catch {
