@@ -189,24 +189,25 @@ extension APIRoutes {
         router.post("/api/v1/plans") { request, context -> RawResponse in
             var request = request
             let (list, bytes) = try await RecipientList.read(&request, context: context, needsPeriod: true)
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
                 // Only the owner plans: a coordinator may check another agency's programme, not plan for it.
                 guard let program = try await ProgramStore.find(list.programID, on: connection),
-                    let target = try await PlanStore.programTarget(list.programID, on: connection),
-                    try await ProgramStore.owns(program.id, on: connection)
+                    program.agencyID == caller.agencyID
                 else { throw APIError.notFound("programme") }
                 return try await services.idempotent(request, body: bytes, on: connection) {
                     let checks = try await PlanStore.check(
                         programID: list.programID, fiscalYear: list.fiscalYear, recipients: list.recipients,
-                        programTarget: target, on: connection)
+                        programTarget: program.target, on: connection)
                     let id = try await PlanStore.create(
                         programID: list.programID, fiscalYear: list.fiscalYear, period: list.period!, checks: checks,
                         on: connection)
-                    var plan = try await PlanStore.find(id, on: connection)!
-                    plan.recipients = zip(plan.recipients ?? [], checks).map { stored, fresh in
-                        var line = fresh
-                        line.lineNo = stored.lineNo
-                        line.status = stored.status
+                    // The lines are stored as checked, in order, pending a decision.
+                    var plan = try await PlanStore.header(id, on: connection)!
+                    plan.recipients = checks.enumerated().map { index, check in
+                        var line = check
+                        line.lineNo = index
+                        line.status = "pending"
                         return line
                     }
                     return try encodeJSON(plan, status: .created)
@@ -234,9 +235,9 @@ extension APIRoutes {
         }
         router.post("/api/v1/plans/:id/submit") { request, context -> JSONResponse<Plan> in
             let id = try context.parameters.id("id")
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
-                guard let plan = try await PlanStore.find(id, on: connection),
-                    plan.agencyID == (try await currentAgency(connection))
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
+                guard let plan = try await PlanStore.header(id, on: connection), plan.agencyID == caller.agencyID
                 else { throw APIError.notFound("plan") }
                 guard plan.status == "draft" else { throw APIError.conflict("the plan is \(plan.status), not a draft") }
                 _ = try await PlanStore.submit(id, on: connection)
@@ -259,7 +260,9 @@ extension APIRoutes {
             try problems.throwIfAny()
             return try await services.session(request, context, readOnly: false, roles: [.coordinator]) {
                 _, connection in
-                guard let plan = try await PlanStore.find(id, on: connection) else { throw APIError.notFound("plan") }
+                guard let plan = try await PlanStore.header(id, on: connection) else {
+                    throw APIError.notFound("plan")
+                }
                 guard try await PlanStore.decides(id, on: connection) else {
                     throw APIError.forbidden("only the coordinator of the programme's cluster decides its plans")
                 }
@@ -390,9 +393,4 @@ extension APIRoutes {
             }
         }
     }
-}
-
-/// The caller's agency, from the request context.
-func currentAgency(_ connection: PQConnection) async throws -> Int64? {
-    try await connection.query("SELECT padu.current_agency()").first(Int64?.self) ?? nil
 }

@@ -196,14 +196,15 @@ public enum PlanStore {
         (SELECT count(*) FROM padu.plan_lines l WHERE l.plan_id = p.id AND l.status = 'approved')::int4 AS approved_count
         """
 
+    /// A plan the caller may see, without its recipients.
+    public static func header(_ id: Int64, on connection: PQConnection) async throws -> Plan? {
+        try await connection.query("SELECT \(planColumns) FROM padu.distribution_plans p WHERE p.id = \(id)")
+            .decode(as: Plan.self).first
+    }
+
     /// A plan the caller may see, with its recipients' stored checks and, live, their other aid.
     public static func find(_ id: Int64, on connection: PQConnection) async throws -> Plan? {
-        guard
-            var plan = try await connection.query(
-                "SELECT \(planColumns) FROM padu.distribution_plans p WHERE p.id = \(id)"
-            )
-            .decode(as: Plan.self).first
-        else { return nil }
+        guard var plan = try await header(id, on: connection) else { return nil }
         let lines = try await connection.query(
             """
             SELECT line_no, nik, kk, planned_value_idr, planned_quantity, decile::int4, flags, status, rejection_reason
