@@ -19,11 +19,11 @@ enum OpenAPIDocument {
     }()
 }
 
-/// Whether an Authorization header carries the configured metrics token. Digests compare in
-/// constant time, so timing tells nothing about the token.
-func isMetricsToken(_ header: String, _ expected: String?) -> Bool {
-    guard let expected, header.hasPrefix("Bearer ") else { return false }
-    return SHA256.hash(data: Data(header.dropFirst(7).utf8)) == SHA256.hash(data: Data(expected.utf8))
+/// Whether a bearer token is the configured metrics token. Digests compare in constant time,
+/// so timing tells nothing about the token.
+func isMetricsToken(_ token: String, _ expected: String?) -> Bool {
+    guard let expected else { return false }
+    return SHA256.hash(data: Data(token.utf8)) == SHA256.hash(data: Data(expected.utf8))
 }
 
 extension APIRoutes {
@@ -44,8 +44,8 @@ extension APIRoutes {
         }
         router.get("/metrics") { request, context -> RawResponse in
             // The scraper's configured token, or an admin's session.
-            guard let header = request.headers[.authorization] else { throw APIError.unauthenticated() }
-            if !isMetricsToken(header, services.configuration.metricsToken) {
+            guard let token = Tokens.bearer(request) else { throw APIError.unauthenticated() }
+            if !isMetricsToken(token, services.configuration.metricsToken) {
                 _ = try await services.authenticate(request, context, roles: [.admin])
             }
             return RawResponse(
