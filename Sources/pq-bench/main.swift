@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import PQ
-import Synchronization
 
 /// Single-row prepared SELECT by primary key through PQ, next to `pgbench -M prepared`
 /// running the same statement against the same server in the same run.
@@ -74,10 +73,11 @@ struct PQBench: AsyncParsableCommand {
     }
 
     func measurePQ(url: String, tasks: Int, logger: Logger) async throws -> Double {
+        let poolSize = min(tasks, connections ?? tasks)
         let client = PQClient(
             configuration: PQClientConfiguration(
-                connection: PQConnectionConfiguration(url), minimumConnections: min(tasks, connections ?? tasks),
-                maximumConnections: min(tasks, connections ?? tasks)),
+                connection: PQConnectionConfiguration(url), minimumConnections: poolSize,
+                maximumConnections: poolSize),
             logger: logger)
         let rowCount = rows
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -87,7 +87,7 @@ struct PQBench: AsyncParsableCommand {
             }
             // Warm up: open every connection and prepare the statement on it.
             try await withThrowingTaskGroup(of: Void.self) { warm in
-                for _ in 0..<min(tasks, connections ?? tasks) {
+                for _ in 0..<poolSize {
                     warm.addTask {
                         for _ in 0..<50 {
                             _ = try await client.query("SELECT id, name, amount FROM pq_bench WHERE id = \(Int64(1))")
@@ -97,7 +97,6 @@ struct PQBench: AsyncParsableCommand {
                 try await warm.waitForAll()
             }
             let deadline = ContinuousClock.now + .seconds(seconds)
-            var workers = 0
             let counts = try await withThrowingTaskGroup(of: Int.self) { inner in
                 for worker in 0..<tasks {
                     inner.addTask {
@@ -113,7 +112,6 @@ struct PQBench: AsyncParsableCommand {
                         }
                         return done
                     }
-                    workers += 1
                 }
                 return try await inner.reduce(0, +)
             }
