@@ -30,17 +30,18 @@ public struct Migrator: Sendable {
         let files = try self.files ?? PaduResources.migrations()
         let regionParts = try PaduResources.regionFiles()
         return try await client.withConnection { connection in
-            try await connection.execute(
-                script: """
-                    CREATE TABLE IF NOT EXISTS public.schema_migrations (
-                        name text PRIMARY KEY,
-                        checksum text NOT NULL,
-                        applied_at timestamptz NOT NULL DEFAULT now());
-                    REVOKE ALL ON public.schema_migrations FROM PUBLIC;
-                    """)
-            // One migrator at a time per database.
+            // One migrator at a time per database, from the start: two servers starting on an
+            // empty database would otherwise race to create the bookkeeping table.
             try await connection.query("SELECT pg_advisory_lock(hashtext('padu.migrate'))")
             do {
+                try await connection.execute(
+                    script: """
+                        CREATE TABLE IF NOT EXISTS public.schema_migrations (
+                            name text PRIMARY KEY,
+                            checksum text NOT NULL,
+                            applied_at timestamptz NOT NULL DEFAULT now());
+                        REVOKE ALL ON public.schema_migrations FROM PUBLIC;
+                        """)
                 let report = try await migrateLocked(connection, files: files, regionParts: regionParts)
                 try await connection.query("SELECT pg_advisory_unlock_all()")
                 return report
@@ -67,19 +68,13 @@ public struct Migrator: Sendable {
         let sqlByName = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.sql) })
         for row in try rows.decode((String, String, String?).self) {
             let (name, checksum, recorded) = row
-            if let recorded, recorded != checksum {
-                if name == "data/wilayah" {
-                    regionsChecksum = checksum
-                    continue
-                }
-                throw StoreError.migrationModified(name)
-            }
-            if recorded == nil {
-                if name == "data/wilayah" {
-                    regionsChecksum = checksum
-                } else {
-                    pending.append((name, sqlByName[name]!, checksum))
-                }
+            if name == "data/wilayah" {
+                // The region list reloads when it changed; a migration must never change.
+                if recorded != checksum { regionsChecksum = checksum }
+            } else if let recorded {
+                if recorded != checksum { throw StoreError.migrationModified(name) }
+            } else {
+                pending.append((name, sqlByName[name]!, checksum))
             }
         }
         pending.sort { $0.name < $1.name }
