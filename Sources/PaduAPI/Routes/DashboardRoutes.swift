@@ -38,7 +38,7 @@ extension APIRoutes {
                     let chosen = try fiscalYear(
                         String(year ?? years.first ?? Calendar.current.component(.year, from: Date())))
                     let summary = try await SummaryQueries.summary(year: chosen, on: connection)
-                    let regions = try await SummaryQueries.regions(year: chosen, level: 3, on: connection)
+                    let regions = try await SummaryQueries.regions(year: chosen, level: 3, on: connection).items
                     return html(
                         DashboardPages.summaryPage(
                             summary: summary, regions: regions, years: years, username: caller.username))

@@ -4,12 +4,18 @@ import PQ
 import PaduCore
 import PaduStore
 
-struct RegionsResponse: Encodable {
+struct RegionsResponse: Encodable, CSVTable {
     var year: Int
     var scope: String
     var level: String
-    var asOf: String?
+    var asOf: Date?
     var items: [RegionSummary]
+
+    func csv() -> String { SummaryQueries.regionsCSV(items, year: year) }
+}
+
+extension Summary: CSVTable {
+    func csv() -> String { SummaryQueries.summaryCSV(self) }
 }
 
 struct RefreshResponse: Encodable {
@@ -38,13 +44,17 @@ enum SummaryQueries {
         return try decodeJSONBytes(Summary.self, Array(json.utf8))
     }
 
-    static func regions(year: Int, level: Int, on connection: PQConnection) async throws -> [RegionSummary] {
-        try await SummaryStore.regions(year: year, level: level, on: connection).map {
+    static func regions(year: Int, level: Int, on connection: PQConnection) async throws
+        -> (items: [RegionSummary], asOf: Date?)
+    {
+        let (rows, asOf) = try await SummaryStore.regions(year: year, level: level, on: connection)
+        let items = rows.map {
             RegionSummary(
                 regionCode: $0.code, region: $0.name, registryHouseholds: $0.registryHouseholds,
                 householdsReached: $0.householdsReached, decile1To4HouseholdsReached: $0.decile1To4Reached,
                 valueDeliveredIDR: $0.valueDeliveredIDR)
         }
+        return (items, asOf)
     }
 
     static func summaryCSV(_ summary: Summary) -> String {
@@ -83,19 +93,13 @@ extension APIRoutes {
     func addSummaryRoutes(to router: RouteRegistrar) {
         let services = self.services
         let readers: Set<Role> = [.executive, .admin, .coordinator]
-        router.get("/api/v1/summary") { request, context -> RawResponse in
+        router.get("/api/v1/summary") { request, context -> JSONResponse<Summary> in
             let year = try fiscalYear(request.uri.queryParameters.get("year"))
             return try await services.session(request, context, readOnly: true, roles: readers) { _, connection in
-                let summary = try await SummaryQueries.summary(year: year, on: connection)
-                if request.wantsCSV {
-                    return RawResponse(
-                        status: .ok, contentType: "text/csv; charset=utf-8",
-                        bytes: Array(SummaryQueries.summaryCSV(summary).utf8))
-                }
-                return try encodeJSON(summary)
+                JSONResponse(try await SummaryQueries.summary(year: year, on: connection))
             }
         }
-        router.get("/api/v1/summary/regions") { request, context -> RawResponse in
+        router.get("/api/v1/summary/regions") { request, context -> JSONResponse<RegionsResponse> in
             let query = request.uri.queryParameters
             let year = try fiscalYear(query.get("year"))
             let levelName = query.get("level") ?? "district"
@@ -103,24 +107,16 @@ extension APIRoutes {
                 throw APIError.validation(field: "level", problem: "must be district or village")
             }
             return try await services.session(request, context, readOnly: true, roles: readers) { caller, connection in
-                let items = try await SummaryQueries.regions(year: year, level: level, on: connection)
-                if request.wantsCSV {
-                    return RawResponse(
-                        status: .ok, contentType: "text/csv; charset=utf-8",
-                        bytes: Array(SummaryQueries.regionsCSV(items, year: year).utf8))
-                }
-                let asOf = try await SummaryStore.freshness(on: connection).asOf
-                return try encodeJSON(
-                    RegionsResponse(
-                        year: year, scope: caller.scope, level: levelName,
-                        asOf: asOf.map { ISO8601DateFormatter().string(from: $0) }, items: items))
+                let (items, asOf) = try await SummaryQueries.regions(year: year, level: level, on: connection)
+                return JSONResponse(
+                    RegionsResponse(year: year, scope: caller.scope, level: levelName, asOf: asOf, items: items))
             }
         }
         router.post("/api/v1/summary/refresh") { request, context -> JSONResponse<RefreshResponse> in
             try await services.session(request, context, readOnly: false, roles: [.admin]) { _, connection in
                 let elapsed = try await SummaryStore.refresh(on: connection)
                 return JSONResponse(
-                    RefreshResponse(refreshedInMS: elapsed, asOf: try await SummaryStore.freshness(on: connection).asOf)
+                    RefreshResponse(refreshedInMS: elapsed, asOf: try await SummaryStore.asOf(on: connection))
                 )
             }
         }

@@ -17,25 +17,30 @@ public enum SummaryStore {
         public var valueDeliveredIDR: Int64?
     }
 
-    /// Districts (level 3) or villages (level 4) of the caller's scope.
-    public static func regions(year: Int, level: Int, on connection: PQConnection) async throws -> [RegionRow] {
-        try await connection.query(
+    /// Districts (level 3) or villages (level 4) of the caller's scope, and when the figures
+    /// were computed: one round trip.
+    public static func regions(year: Int, level: Int, on connection: PQConnection) async throws
+        -> (rows: [RegionRow], asOf: Date?)
+    {
+        let results = try await connection.pipeline([
             """
             SELECT region_code, region, registry_households, households_reached, decile_1_4_households_reached,
                    value_delivered_idr
               FROM padu.summary_regions(\(Int32(year)), \(Int32(level)))
-            """
-        ).decode((String, String, Int?, Int?, Int?, Int64?).self).map {
+            """,
+            "SELECT as_of FROM padu.summary_state",
+        ])
+        let rows = try results[0].decode((String, String, Int?, Int?, Int?, Int64?).self).map {
             RegionRow(
                 code: $0.0, name: $0.1, registryHouseholds: $0.2, householdsReached: $0.3, decile1To4Reached: $0.4,
                 valueDeliveredIDR: $0.5)
         }
+        return (rows, try results[1].first(Date?.self) ?? nil)
     }
 
-    /// When the figures were computed, and how long the last refresh took.
-    public static func freshness(on connection: PQConnection) async throws -> (asOf: Date?, milliseconds: Int64?) {
-        try await connection.query("SELECT as_of, refresh_ms FROM padu.summary_state").first((Date?, Int64?).self)
-            ?? (nil, nil)
+    /// When the figures were computed; nil before the first refresh.
+    public static func asOf(on connection: PQConnection) async throws -> Date? {
+        try await connection.query("SELECT as_of FROM padu.summary_state").first(Date?.self) ?? nil
     }
 
     /// Recomputes the summary tables now; returns the milliseconds it took.
