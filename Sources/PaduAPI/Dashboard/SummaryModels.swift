@@ -35,18 +35,6 @@ public struct SummaryTotals: Codable, Sendable, Equatable {
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
-
-    public init(
-        allocatedIDR: Int64, realizedIDR: Int64, realizationRate: Double?, personsReached: Int,
-        householdsReached: Int, deliveries: Int
-    ) {
-        self.allocatedIDR = allocatedIDR
-        self.realizedIDR = realizedIDR
-        self.realizationRate = realizationRate
-        self.personsReached = personsReached
-        self.householdsReached = householdsReached
-        self.deliveries = deliveries
-    }
 }
 
 public struct AgencySummary: Codable, Sendable, Equatable {
@@ -59,21 +47,6 @@ public struct AgencySummary: Codable, Sendable, Equatable {
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
-
-    public init(
-        agencyID: Int64, agencyCode: String, agency: String, allocatedIDR: Int64, realizedIDR: Int64,
-        realizationRate: Double?, personsReached: Int, householdsReached: Int, deliveries: Int
-    ) {
-        self.agencyID = agencyID
-        self.agencyCode = agencyCode
-        self.agency = agency
-        self.allocatedIDR = allocatedIDR
-        self.realizedIDR = realizedIDR
-        self.realizationRate = realizationRate
-        self.personsReached = personsReached
-        self.householdsReached = householdsReached
-        self.deliveries = deliveries
-    }
 }
 
 public struct ClusterSummary: Codable, Sendable, Equatable {
@@ -85,20 +58,6 @@ public struct ClusterSummary: Codable, Sendable, Equatable {
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
-
-    public init(
-        clusterID: Int, cluster: String, allocatedIDR: Int64, realizedIDR: Int64, realizationRate: Double?,
-        personsReached: Int, householdsReached: Int, deliveries: Int
-    ) {
-        self.clusterID = clusterID
-        self.cluster = cluster
-        self.allocatedIDR = allocatedIDR
-        self.realizedIDR = realizedIDR
-        self.realizationRate = realizationRate
-        self.personsReached = personsReached
-        self.householdsReached = householdsReached
-        self.deliveries = deliveries
-    }
 }
 
 public struct Targeting: Codable, Sendable, Equatable {
@@ -114,26 +73,10 @@ public struct Targeting: Codable, Sendable, Equatable {
         case decile1To4 = "decile_1_4"
         case shareDecile1To4 = "share_decile_1_4"
     }
-
-    public init(
-        recipients: Int, inRegistry: Int, decile1To4: Int, outsideRegistry: Int, shareDecile1To4: Double?,
-        byDecile: [Int]
-    ) {
-        self.recipients = recipients
-        self.inRegistry = inRegistry
-        self.decile1To4 = decile1To4
-        self.outsideRegistry = outsideRegistry
-        self.shareDecile1To4 = shareDecile1To4
-        self.byDecile = byDecile
-    }
 }
 
 public struct Overlap: Codable, Sendable, Equatable {
     public var householdsByProgramCount: [String: Int]  // keys "1", "2", "3", "4+"
-
-    public init(householdsByProgramCount: [String: Int]) {
-        self.householdsByProgramCount = householdsByProgramCount
-    }
 }
 
 public struct Exclusion: Codable, Sendable, Equatable {
@@ -144,23 +87,12 @@ public struct Exclusion: Codable, Sendable, Equatable {
         case decile1Households = "decile_1_households"
         case decile1HouseholdsReached = "decile_1_households_reached"
     }
-
-    public init(decile1Households: Int, decile1HouseholdsReached: Int) {
-        self.decile1Households = decile1Households
-        self.decile1HouseholdsReached = decile1HouseholdsReached
-    }
 }
 
 public struct Reporting: Codable, Sendable, Equatable {
     public var period: String  // "2019-Q2"
     public var submitted: Int
     public var missing: [String]  // agency display names
-
-    public init(period: String, submitted: Int, missing: [String]) {
-        self.period = period
-        self.submitted = submitted
-        self.missing = missing
-    }
 }
 
 public struct Summary: Codable, Sendable, Equatable {
@@ -175,24 +107,6 @@ public struct Summary: Codable, Sendable, Equatable {
     public var overlap: Overlap
     public var exclusion: Exclusion
     public var reporting: Reporting
-
-    public init(
-        year: Int, scope: String, scopeName: String, asOf: String?, totals: SummaryTotals,
-        byAgency: [AgencySummary], byCluster: [ClusterSummary], targeting: Targeting, overlap: Overlap,
-        exclusion: Exclusion, reporting: Reporting
-    ) {
-        self.year = year
-        self.scope = scope
-        self.scopeName = scopeName
-        self.asOf = asOf
-        self.totals = totals
-        self.byAgency = byAgency
-        self.byCluster = byCluster
-        self.targeting = targeting
-        self.overlap = overlap
-        self.exclusion = exclusion
-        self.reporting = reporting
-    }
 }
 
 public struct RegionSummary: Codable, Sendable, Equatable {
@@ -206,17 +120,5 @@ public struct RegionSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case regionCode, region, registryHouseholds, householdsReached, valueDeliveredIDR
         case decile1To4HouseholdsReached = "decile_1_4_households_reached"
-    }
-
-    public init(
-        regionCode: String, region: String, registryHouseholds: Int?, householdsReached: Int?,
-        decile1To4HouseholdsReached: Int?, valueDeliveredIDR: Int64?
-    ) {
-        self.regionCode = regionCode
-        self.region = region
-        self.registryHouseholds = registryHouseholds
-        self.householdsReached = householdsReached
-        self.decile1To4HouseholdsReached = decile1To4HouseholdsReached
-        self.valueDeliveredIDR = valueDeliveredIDR
     }
 }
