@@ -150,7 +150,6 @@ public final class PQConnection: @unchecked Sendable {
     /// Runs SQL text with the simple query protocol: several statements, no parameters
     /// (migration files). The text must come from the program, never from a client.
     public func execute(script sql: String) async throws(PQError) {
-        if unreadPipelines > 0 { try await drainUnread() }
         try await flushDeferred()
         guard PQsendQuery(handle, sql) == 1 else { throw fail(errorMessage(handle)) }
         try await flush()
@@ -168,14 +167,12 @@ public final class PQConnection: @unchecked Sendable {
     /// change anything the caller relies on: ending a read-only transaction.
     func sendWithoutWaiting(_ query: PQQuery) async throws(PQError) {
         try checkUsable()
-        guard PQenterPipelineMode(handle) == 1 else { throw fail(errorMessage(handle)) }
-        let key = StatementKey(sql: query.sql, types: query.bindings.types)
-        guard let name = statements[key] else {
+        guard let name = statements[StatementKey(sql: query.sql, types: query.bindings.types)] else {
             // Not prepared here yet: send it the ordinary way and wait.
-            _ = PQexitPipelineMode(handle)
             try await self.query(query)
             return
         }
+        guard PQenterPipelineMode(handle) == 1 else { throw fail(errorMessage(handle)) }
         guard sendPrepared(name: name, bindings: query.bindings), PQpipelineSync(handle) == 1 else {
             throw fail(errorMessage(handle))
         }
@@ -205,9 +202,9 @@ public final class PQConnection: @unchecked Sendable {
         }
     }
 
-    /// Sends deferred statements now.
+    /// Sends deferred statements now, after reading any unacknowledged answers.
     func flushDeferred() async throws(PQError) {
-        if !deferred.isEmpty { _ = try await pipeline([]) }
+        if !deferred.isEmpty || unreadPipelines > 0 { _ = try await pipeline([]) }
     }
 
     /// True when queued statements have not been sent yet.

@@ -79,7 +79,6 @@ extension PQConnection {
         _ body: (inout PQCopyWriter) async throws -> Void
     ) async throws -> Int {
         precondition(statement.bindings.count == 0, "COPY takes no parameters")
-        if unreadPipelines > 0 { try await drainUnread() }
         try await flushDeferred()
         guard PQsendQueryParams(handle, statement.sql, 0, nil, nil, nil, nil, 0) == 1 else {
             throw fail(errorMessage(handle))
