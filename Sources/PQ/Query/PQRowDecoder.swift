@@ -98,6 +98,13 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try CellContainer(row: row, column: try column(key), codingPath: [key]).decode(type)
     }
 
+    /// One column lookup for an optional property (the default asks contains, decodeNil and
+    /// decode in turn, each looking the column up).
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let index = try? column(key), !row.isNull(index) else { return nil }
+        return try CellContainer(row: row, column: index, codingPath: [key]).decode(type)
+    }
+
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
