@@ -4,16 +4,15 @@ import PaduCore
 
 /// Account and analyst administration from the command line (runs as the migrating user).
 public enum AccountAdmin {
-    public static let roles = ["agency", "coordinator", "executive", "admin"]
-
     /// Creates an API account; `passwordHash` is the already-computed slow hash.
     @discardableResult
     public static func createAccount(
         on connection: PQConnection, username: String, passwordHash: String, role: String,
         agencyCode: String?, scope: String
     ) async throws -> Int64 {
-        guard roles.contains(role) else {
-            throw StoreError.invalidArgument("role must be one of \(roles.joined(separator: ", "))")
+        guard Role(rawValue: role) != nil else {
+            throw StoreError.invalidArgument(
+                "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let region = try RegionCode(scope)
         return try await connection.withTransaction { connection in
