@@ -324,12 +324,12 @@ extension APIRoutes {
                         valueIDR: item.valueIDR ?? 0))
             }
             try problems.throwIfAny()
-            return try await services.session(request, context, readOnly: false, roles: .agencies) { _, connection in
-                guard let requires = try await DeliveryStore.requiresCoordination(id, on: connection),
-                    try await ProgramStore.owns(id, on: connection)
+            return try await services.session(request, context, readOnly: false, roles: .agencies) {
+                caller, connection in
+                guard let program = try await ProgramStore.find(id, on: connection), program.agencyID == caller.agencyID
                 else { throw APIError.notFound("programme") }
                 return try await services.idempotent(request, body: bytes, on: connection) {
-                    if requires {
+                    if program.requiresCoordination {
                         let missing = try await DeliveryStore.withoutApprovedLine(programID: id, rows, on: connection)
                         if !missing.isEmpty {
                             throw APIError.validation(

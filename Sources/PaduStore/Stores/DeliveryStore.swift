@@ -34,11 +34,6 @@ public struct Delivery: Codable, Sendable, Equatable {
 /// Deliveries: recorded set-based; the database refuses a delivery of a programme that
 /// requires coordination unless it names an approved plan line for the same recipient.
 public enum DeliveryStore {
-    public static func requiresCoordination(_ programID: Int64, on connection: PQConnection) async throws -> Bool? {
-        try await connection.query("SELECT requires_coordination FROM padu.programs WHERE id = \(programID)")
-            .first(Bool.self)
-    }
-
     /// Positions (0-based) of rows with no approved plan line of the programme for their
     /// recipient in their delivery year.
     public static func withoutApprovedLine(programID: Int64, _ rows: [DeliveryInput], on connection: PQConnection)
