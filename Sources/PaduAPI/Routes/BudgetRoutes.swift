@@ -48,9 +48,7 @@ extension APIRoutes {
             }
             return try await services.session(request, context, readOnly: false, roles: .agencies) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 return JSONResponse(
                     try await BudgetStore.replace(programID: id, year: year, allocations: allocations, on: connection))
             }
@@ -58,12 +56,9 @@ extension APIRoutes {
         router.get("/api/v1/programs/:id/budgets/:year") { request, context -> JSONResponse<YearBudget> in
             let id = try context.parameters.id("id")
             let year = try fiscalYear(context.parameters.get("year"))
-            return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
-            {
+            return try await services.session(request, context, readOnly: true, roles: .agenciesAndAdmin) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 return JSONResponse(try await BudgetStore.budget(programID: id, year: year, on: connection))
             }
         }
@@ -83,9 +78,7 @@ extension APIRoutes {
             try problems.throwIfAny()
             return try await services.session(request, context, readOnly: false, roles: .agencies) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 return try await services.idempotent(request, body: bytes, on: connection) {
                     var source = body.fundingSource
                     if source == nil {
@@ -107,12 +100,9 @@ extension APIRoutes {
         router.get("/api/v1/programs/:id/realizations") { request, context -> JSONResponse<Page<Realization>> in
             let id = try context.parameters.id("id")
             let year = try request.uri.queryParameters.get("year").map { try fiscalYear($0) }
-            return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
-            {
+            return try await services.session(request, context, readOnly: true, roles: .agenciesAndAdmin) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 return JSONResponse(
                     Page(
                         items: try await BudgetStore.realizations(programID: id, year: year, on: connection),

@@ -353,9 +353,7 @@ extension APIRoutes {
             let year = try request.uri.queryParameters.get("year").map { try fiscalYear($0) }
             return try await services.session(request, context, readOnly: true, roles: .agencies) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 let rows = try await DeliveryStore.list(
                     programID: id, year: year, after: paging.after, limit: paging.limit, on: connection)
                 return JSONResponse(paging.page(rows, id: \.id))

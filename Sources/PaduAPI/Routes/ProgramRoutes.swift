@@ -42,6 +42,14 @@ struct ProgramRequest: Decodable {
     }
 }
 
+/// 404 unless the caller may work with the programme's budgets, reports and deliveries
+/// (`ProgramStore.isWorkable`): another agency's programme is not found, not forbidden.
+func requireWorkableProgramme(_ id: Int64, _ caller: Caller, on connection: PQConnection) async throws {
+    guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
+        throw APIError.notFound("programme")
+    }
+}
+
 extension APIRoutes {
     func addProgramRoutes(to router: RouteRegistrar) {
         let services = self.services
@@ -60,8 +68,7 @@ extension APIRoutes {
         }
         router.get("/api/v1/programs") { request, context -> JSONResponse<Page<Program>> in
             let paging = try Paging(request)
-            return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
-            {
+            return try await services.session(request, context, readOnly: true, roles: .agenciesAndAdmin) {
                 _, connection in
                 let rows = try await ProgramStore.list(after: paging.after, limit: paging.limit, on: connection)
                 return JSONResponse(paging.page(rows, id: \.id))
@@ -69,8 +76,7 @@ extension APIRoutes {
         }
         router.get("/api/v1/programs/:id") { request, context -> JSONResponse<Program> in
             let id = try context.parameters.id("id")
-            return try await services.session(request, context, readOnly: true, roles: [.agency, .coordinator, .admin])
-            {
+            return try await services.session(request, context, readOnly: true, roles: .agenciesAndAdmin) {
                 _, connection in
                 guard let program = try await ProgramStore.find(id, on: connection) else {
                     throw APIError.notFound("programme")
@@ -83,7 +89,7 @@ extension APIRoutes {
             var request = request
             let (body, _) = try await request.decodeJSON(ProgramRequest.self, context: context)
             return try await services.session(
-                request, context, readOnly: false, roles: [.agency, .coordinator, .admin]
+                request, context, readOnly: false, roles: .agenciesAndAdmin
             ) {
                 caller, connection in
                 let program: Program?

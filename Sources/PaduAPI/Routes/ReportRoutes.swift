@@ -44,9 +44,7 @@ extension APIRoutes {
             try problems.throwIfAny()
             return try await services.session(request, context, readOnly: false, roles: .agencies) {
                 caller, connection in
-                guard try await ProgramStore.isWorkable(id, admin: caller.role == .admin, on: connection) else {
-                    throw APIError.notFound("programme")
-                }
+                try await requireWorkableProgramme(id, caller, on: connection)
                 let (report, created) = try await ReportStore.put(
                     programID: id, period: period.description, target: body.targetQuantity,
                     achieved: body.achievedQuantity, narrative: body.narrative, status: status, on: connection)

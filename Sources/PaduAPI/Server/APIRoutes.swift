@@ -43,4 +43,6 @@ public struct APIRoutes: Sendable {
 
 extension Set where Element == Role {
     static let agencies: Set<Role> = [.agency, .coordinator]
+    /// Agencies, and the admin who may read (and switch coordination of) any programme.
+    static let agenciesAndAdmin: Set<Role> = [.agency, .coordinator, .admin]
 }
