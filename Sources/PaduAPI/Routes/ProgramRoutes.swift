@@ -101,11 +101,6 @@ extension APIRoutes {
                         fields.target == nil, fields.unit == nil
                     else { throw APIError.forbidden("an admin may only change requires_coordination") }
                     program = try await ProgramStore.setRequiresCoordination(id, value, on: connection)
-                    if program != nil {
-                        try await connection.query(
-                            "SELECT padu.audit('set_requires_coordination', 'program', \(String(id)), jsonb_build_object('value', \(value)))"
-                        )
-                    }
                 } else {
                     if body.requiresCoordination != nil {
                         throw APIError.forbidden("only an admin may change requires_coordination")

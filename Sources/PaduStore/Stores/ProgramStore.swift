@@ -96,12 +96,18 @@ public enum ProgramStore {
         admin ? try await find(id, on: connection) != nil : try await owns(id, on: connection)
     }
 
-    /// The admin's switch; audited by the caller.
+    /// The admin's switch, audited in the same statement (only when a row changed).
     public static func setRequiresCoordination(_ id: Int64, _ value: Bool, on connection: PQConnection) async throws
         -> Program?
     {
         try await connection.query(
-            "UPDATE padu.programs SET requires_coordination = \(value) WHERE id = \(id) RETURNING \(columns)"
+            """
+            WITH changed AS (
+                UPDATE padu.programs SET requires_coordination = \(value) WHERE id = \(id) RETURNING *)
+            SELECT \(columns),
+                   padu.audit('set_requires_coordination', 'program', id::text, jsonb_build_object('value', \(value)))
+              FROM changed
+            """
         ).decode(as: Program.self).first
     }
 }
