@@ -235,6 +235,19 @@ struct RegistryTests {
         let household = result.object["household"] as? [String: Any] ?? [:]
         #expect(household["kk"] as? String == kk)
         #expect((household["region_code"] as? String)?.hasPrefix("16.06.") == true)
+        // Where the decile comes from, as the registry recorded it.
+        let (source, asOf) = try await api.database.withAdmin { c in
+            try await c.query(
+                """
+                SELECT h.registry_source, h.registry_as_of::text FROM padu.households h
+                  JOIN padu.household_members m ON m.household_id = h.id AND m.valid_to IS NULL
+                 WHERE m.person_id = \(personID)
+                """
+            ).first((String, String).self)!
+        }
+        #expect(household["registry_source"] as? String == source)
+        #expect(household["registry_as_of"] as? String == asOf)
+        #expect(result.object["relationship"] is String)
         let dinsosID = try await api.accountID("dinsos")
         let requestID = result.header("X-Request-ID") ?? "?"
         #expect(
@@ -291,8 +304,10 @@ struct RegistryTests {
             #expect(result.object["name"] as? String == name)
             #expect(reads == 1)
         }
-        // Never the KK: that is for the coordinator only.
+        // Never the KK, the relationship or the registry's source: those are for the coordinator only.
         #expect(!result.text.contains("\"kk\":\"1"))
+        #expect(!result.text.contains("registry_source"))
+        #expect(!result.text.contains("relationship"))
     }
 
     @Test("lookups: out of scope, unknown and malformed NIKs are 404; executive and admin are 403")

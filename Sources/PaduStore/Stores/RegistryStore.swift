@@ -227,41 +227,43 @@ public enum RegistryStore {
                      (SELECT d.household_id FROM padu.deliveries d WHERE d.person_id = p.id AND d.household_id IS NOT NULL
                        ORDER BY d.id DESC LIMIT 1))
             """
+        // A coordinator also reads the KK, the relationship and where the decile came from;
+        // an agency has no grant on those columns.
+        let coordinatorColumns: PQFragment =
+            withKK
+            ? """
+            (SELECT k.kk::text FROM padu.household_kk k WHERE k.household_id = h.id AND k.valid_to IS NULL),
+            (SELECT m.relationship FROM padu.household_members m
+              WHERE m.person_id = p.id AND m.household_id = h.id AND m.valid_to IS NULL),
+            h.registry_source, h.registry_as_of::text
+            """
+            : "NULL::text, NULL::text, NULL::text, NULL::text"
+        // One statement: the person, the household, and the audit entry of the read.
         let rows = try await connection.query(
             """
-            SELECT p.id, p.nik::text, p.name, p.birth_date::text, p.sex, p.region_code::text, \(householdOf) AS household_id
-              FROM padu.persons p WHERE p.nik = \(nik)
+            SELECT p.id, p.nik::text, p.name, p.birth_date::text, p.sex, p.region_code::text,
+                   h.id, h.region_code::text, h.address, h.decile::int4, \(coordinatorColumns),
+                   padu.audit('read', 'person', p.id::text)
+              FROM padu.persons p
+              LEFT JOIN padu.households h ON h.id = \(householdOf)
+             WHERE p.nik = \(nik)
             """)
         guard let row = rows.first else { return nil }
-        let (id, nikValue, name, birth, sex, region, householdID) = try row.decode(
-            (Int64, String, String, String, String, String?, Int64?).self)
+        let (
+            id, nikValue, name, birth, sex, region, householdID, householdRegion, address, decile, kk, relationship,
+            source, asOf
+        ) = try row.decode(
+            (
+                Int64, String, String, String, String, String?, Int64?, String?, String?, Int?, String?, String?,
+                String?,
+                String?
+            ).self)
         var household: RegistryPerson.Household?
-        var relationship: String?
-        if let householdID {
-            let detail = try await connection.query(
-                """
-                SELECT h.region_code::text, h.address, h.decile::int4 FROM padu.households h WHERE h.id = \(householdID)
-                """
-            ).first((String, String?, Int?).self)
-            if let (regionCode, address, decile) = detail {
-                var kk: String?
-                if withKK {
-                    kk = try await connection.query(
-                        "SELECT kk::text FROM padu.household_kk WHERE household_id = \(householdID) AND valid_to IS NULL"
-                    ).first(String.self)
-                    relationship = try await connection.query(
-                        """
-                        SELECT relationship FROM padu.household_members
-                         WHERE person_id = \(id) AND household_id = \(householdID) AND valid_to IS NULL
-                        """
-                    ).first(String.self)
-                }
-                household = RegistryPerson.Household(
-                    kk: kk, regionCode: regionCode, address: address, decile: decile, registrySource: nil,
-                    registryAsOf: nil)
-            }
+        if householdID != nil, let householdRegion {
+            household = RegistryPerson.Household(
+                kk: kk, regionCode: householdRegion, address: address, decile: decile, registrySource: source,
+                registryAsOf: asOf)
         }
-        try await connection.query("SELECT padu.audit('read', 'person', \(String(id)))")
         return RegistryPerson(
             id: id, nik: nikValue, name: name, birthDate: birth, sex: sex, regionCode: region,
             relationship: relationship, household: household)
