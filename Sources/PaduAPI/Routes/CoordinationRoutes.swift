@@ -99,35 +99,28 @@ struct RecipientList {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw APIError.malformed("the CSV is not UTF-8 text")
             }
-            let rows = try CSV.parse(text)
-            let header = rows.first?.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? []
+            let table = try CSV.Table(text)
+            let header = table.header ?? []
             guard header.contains("nik") || header.contains("kk") else {
                 throw APIError.validation(field: "header", problem: "needs a nik or kk column")
             }
-            let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             var problems = Problems()
-            for (offset, row) in rows.dropFirst().enumerated() where !row.allSatisfy({ $0.isEmpty }) {
-                func cell(_ name: String) -> String? {
-                    guard let column = index[name], column < row.count else { return nil }
-                    let value = row[column].trimmingCharacters(in: .whitespaces)
-                    return value.isEmpty ? nil : value
-                }
-                let value = cell("planned_value_idr")
-                let quantity = cell("planned_quantity")
+            for record in table.records {
+                let value = record.cell("planned_value_idr")
+                let quantity = record.cell("planned_quantity")
                 if value != nil && Int64(value!) == nil {
-                    problems.add("row \(offset + 2), planned_value_idr", "must be a whole number")
+                    problems.add("row \(record.line), planned_value_idr", "must be a whole number")
                 }
                 if quantity != nil && Int64(quantity!) == nil {
-                    problems.add("row \(offset + 2), planned_quantity", "must be a whole number")
+                    problems.add("row \(record.line), planned_quantity", "must be a whole number")
                 }
                 body.recipients!.append(
                     RecipientBody(
-                        nik: cell("nik"), kk: cell("kk"), plannedValueIDR: value.flatMap { Int64($0) },
+                        nik: record.cell("nik"), kk: record.cell("kk"), plannedValueIDR: value.flatMap { Int64($0) },
                         plannedQuantity: quantity.flatMap { Int64($0) }))
             }
             try problems.throwIfAny()
-            let lines = Array(
-                rows.dropFirst().enumerated().filter { !$0.element.allSatisfy { $0.isEmpty } }.map { $0.offset + 2 })
+            let lines = table.records.map(\.line)
             fieldOf = { "row \(lines[$0]), \($1)" }
         }
         var problems = Problems()
@@ -150,16 +143,20 @@ struct RecipientList {
             switch (recipient.nik, recipient.kk) {
             case (nil, nil): problems.add(fieldOf(index, "nik"), "give a nik or a kk")
             case (.some, .some): problems.add(fieldOf(index, "kk"), "give a nik or a kk, not both")
-            case (let nik?, nil): inputs.append(RecipientInput(nik: nik, kk: nil, wellFormed: (try? NIK(nik)) != nil))
-            case (nil, let kk?): inputs.append(RecipientInput(nik: nil, kk: kk, wellFormed: (try? KK(kk)) != nil))
+            case (let nik?, nil):
+                inputs.append(
+                    RecipientInput(
+                        nik: nik, kk: nil, wellFormed: (try? NIK(nik)) != nil,
+                        plannedValueIDR: recipient.plannedValueIDR, plannedQuantity: recipient.plannedQuantity))
+            case (nil, let kk?):
+                inputs.append(
+                    RecipientInput(
+                        nik: nil, kk: kk, wellFormed: (try? KK(kk)) != nil, plannedValueIDR: recipient.plannedValueIDR,
+                        plannedQuantity: recipient.plannedQuantity))
             }
             problems.money(recipient.plannedValueIDR, fieldOf(index, "planned_value_idr"))
             if let quantity = recipient.plannedQuantity, quantity < 0 {
                 problems.add(fieldOf(index, "planned_quantity"), "must not be negative")
-            }
-            if !inputs.isEmpty, inputs.count == index + 1 {
-                inputs[index].plannedValueIDR = recipient.plannedValueIDR
-                inputs[index].plannedQuantity = recipient.plannedQuantity
             }
         }
         try problems.throwIfAny()

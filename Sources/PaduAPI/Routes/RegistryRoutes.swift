@@ -135,8 +135,8 @@ struct RegistryImportValidator {
     /// One row per person; the household columns must agree between rows of the same KK.
     static func fromCSV(_ text: String, source: String?, asOf: String?) throws -> RegistryImportValidator {
         var validator = RegistryImportValidator(source: source, asOf: asOf)
-        let rows = try CSV.parse(text)
-        guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+        let table = try CSV.Table(text)
+        guard let header = table.header else {
             validator.problems.add("body", "the CSV is empty")
             return validator
         }
@@ -145,16 +145,10 @@ struct RegistryImportValidator {
             validator.problems.add("header", "missing columns: \(missing.joined(separator: ", "))")
             return validator
         }
-        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var households: [String: (row: Int, region: String, address: String, decile: String)] = [:]
-        for (offset, row) in rows.dropFirst().enumerated() {
-            let line = offset + 2
-            if row.allSatisfy({ $0.isEmpty }) { continue }
-            func cell(_ name: String) -> String? {
-                guard let column = index[name], column < row.count else { return nil }
-                let value = row[column].trimmingCharacters(in: .whitespaces)
-                return value.isEmpty ? nil : value
-            }
+        for record in table.records {
+            let line = record.line
+            let cell = record.cell
             let field: (String) -> String = { $0.isEmpty ? "row \(line)" : "row \(line), \($0)" }
             let kk = cell("kk") ?? ""
             if let known = households[kk] {

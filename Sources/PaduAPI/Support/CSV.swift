@@ -61,6 +61,37 @@ enum CSV {
         return rows
     }
 
+    /// A CSV with a header row, read by column name: header names trimmed and lowercased,
+    /// blank lines skipped, each record with the line it came from (the header is line 1).
+    struct Table {
+        /// Nil when the text holds no line at all.
+        let header: [String]?
+        let records: [Record]
+
+        struct Record {
+            let line: Int
+            let cells: [String]
+            let columns: [String: Int]
+
+            /// The trimmed value of a column; nil when absent or empty.
+            func cell(_ name: String) -> String? {
+                guard let column = columns[name], column < cells.count else { return nil }
+                let value = cells[column].trimmingCharacters(in: .whitespaces)
+                return value.isEmpty ? nil : value
+            }
+        }
+
+        init(_ text: String) throws {
+            let rows = try CSV.parse(text)
+            header = rows.first?.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let columns = Dictionary(
+                (header ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            records = rows.dropFirst().enumerated().compactMap { offset, row in
+                row.allSatisfy(\.isEmpty) ? nil : Record(line: offset + 2, cells: row, columns: columns)
+            }
+        }
+    }
+
     /// One field, quoted when needed. A leading `=`, `+`, `-` or `@` is prefixed with `'` so a
     /// spreadsheet does not run it as a formula.
     static func field(_ value: String) -> String {
