@@ -28,25 +28,19 @@ public struct DatabaseLocation: Sendable {
 
     /// For migrations, seeding, accounts and analysts: a superuser or the configured URL.
     public var adminConnection: PQConnectionConfiguration {
-        switch kind {
-        case .external(let url): PQConnectionConfiguration(url, overrides: ["application_name": "padu-admin"])
-        case .embedded(let cluster):
-            PQConnectionConfiguration(
-                cluster.url(user: PQLocalCluster.superuser, database: Self.embeddedDatabase),
-                overrides: ["application_name": "padu-admin"])
-        }
+        let url =
+            switch kind {
+            case .external(let url): url
+            case .embedded(let cluster): cluster.url(user: PQLocalCluster.superuser, database: Self.embeddedDatabase)
+            }
+        return PQConnectionConfiguration(url, overrides: ["application_name": "padu-admin"])
     }
 
     /// For the API: always acts as padu_api (session role), whatever login the URL names.
     public var apiConnection: PQConnectionConfiguration {
-        switch kind {
-        case .external(let url):
-            PQConnectionConfiguration(url, overrides: ["options": "-c role=padu_api", "application_name": "padu-api"])
-        case .embedded(let cluster):
-            PQConnectionConfiguration(
-                cluster.url(user: "padu_api", database: Self.embeddedDatabase),
-                overrides: ["application_name": "padu-api"])
-        }
+        var overrides = ["application_name": "padu-api"]
+        if case .external = kind { overrides["options"] = "-c role=padu_api" }
+        return PQConnectionConfiguration(apiURL, overrides: overrides)
     }
 
     /// The URL `serve` uses, as `padu db url` prints it.

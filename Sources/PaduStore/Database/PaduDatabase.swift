@@ -54,7 +54,7 @@ public struct PaduDatabase: Sendable {
     }
 
     /// Queues the request context and role for `caller` ahead of the transaction's next statement.
-    public static func enter(_ caller: Caller, requestID: String, on connection: PQConnection) {
+    private static func enter(_ caller: Caller, requestID: String, on connection: PQConnection) {
         connection.deferUntilNextQuery(
             """
             SELECT set_config('padu.account_id', \(String(caller.accountID)), true),
