@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "PQ", "PaduCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/sql"), .copy("Resources/data")],
             swiftSettings: swiftSettings

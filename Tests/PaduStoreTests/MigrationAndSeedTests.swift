@@ -1,7 +1,8 @@
 import PQ
-import PaduStore
 import PaduTestSupport
 import Testing
+
+@testable import PaduStore
 
 @Suite("Migrations and the demo seed")
 struct MigrationAndSeedTests {
@@ -15,6 +16,26 @@ struct MigrationAndSeedTests {
         #expect(report.regionsLoaded == nil)
         let regions = try await client.query("SELECT count(*) FROM padu.regions").first(Int.self)
         #expect(regions == 91_599)
+    }
+
+    @Test("checksums are the ones PostgreSQL computes, so databases migrated earlier still match")
+    func checksumsMatchPostgres() async throws {
+        let database = try await TestDatabases.fresh("mig_checksum")
+        let client = database.client()
+        defer { client.close() }
+        let files = try PaduResources.migrations()
+        let regions = try PaduResources.regionFiles()
+        let texts = files.map(\.sql) + [regions.joined()]
+        let fromServer = try await client.query(
+            """
+            SELECT encode(sha256(convert_to(t, 'UTF8')), 'hex')
+              FROM unnest(\(texts)::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n
+            """
+        ).decode(String.self)
+        #expect(fromServer == files.map { Migrator.checksum([$0.sql]) } + [Migrator.checksum(regions)])
+        let recorded = try await client.query("SELECT checksum FROM public.schema_migrations ORDER BY name")
+            .decode(String.self)
+        #expect(recorded.count == files.count + 1)
     }
 
     @Test("an applied migration that was edited is refused before anything runs")

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Logging
 import PQ
 
@@ -52,22 +54,29 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Hex SHA-256 of the texts one after another, as `sha256(convert_to(text, 'UTF8'))` gives
+    /// for their concatenation.
+    static func checksum(_ parts: [String]) -> String {
+        var hasher = SHA256()
+        for part in parts { hasher.update(data: Data(part.utf8)) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     private func migrateLocked(
         _ connection: PQConnection, files: [(name: String, sql: String)], regionParts: [String]
     ) async throws -> Report {
+        // Checksums are hex SHA-256 of the UTF-8 text, computed here rather than by sending every
+        // file and the 2 MB region list to the server on each start.
+        let checksums = files.map { Self.checksum([$0.sql]) } + [Self.checksum(regionParts)]
         let names = files.map(\.name) + ["data/wilayah"]
-        let texts = files.map(\.sql) + [regionParts.joined()]
-        let rows = try await connection.query(
-            """
-            SELECT f.name, encode(sha256(convert_to(f.text, 'UTF8')), 'hex'), m.checksum
-              FROM unnest(\(names)::text[], \(texts)::text[]) AS f(name, text)
-              LEFT JOIN public.schema_migrations m ON m.name = f.name
-            """)
+        let recorded = Dictionary(
+            try await connection.query("SELECT name, checksum FROM public.schema_migrations")
+                .decode((String, String).self), uniquingKeysWith: { first, _ in first })
         var pending: [(name: String, sql: String, checksum: String)] = []
         var regionsChecksum: String?
         let sqlByName = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.sql) })
-        for row in try rows.decode((String, String, String?).self) {
-            let (name, checksum, recorded) = row
+        for (name, checksum) in zip(names, checksums) {
+            let recorded = recorded[name]
             if name == "data/wilayah" {
                 // The region list reloads when it changed; a migration must never change.
                 if recorded != checksum { regionsChecksum = checksum }
