@@ -69,16 +69,8 @@ extension DashboardPages {
     // MARK: - Key figures
 
     static func keyFigures(_ totals: SummaryTotals) -> String {
-        let cards: [(String, String)] = [
-            ("Pagu", DashboardFormat.rupiah(totals.allocatedIDR)),
-            ("Realisasi", DashboardFormat.rupiah(totals.realizedIDR)),
-            ("Tingkat realisasi", DashboardFormat.percent(totals.realizationRate)),
-            ("Penduduk terjangkau", DashboardFormat.integer(totals.personsReached)),
-            ("Rumah tangga terjangkau", DashboardFormat.integer(totals.householdsReached)),
-            ("Penyaluran", DashboardFormat.integer(totals.deliveries)),
-        ]
         var html = "<dl class=\"cards\">\n"
-        for (label, value) in cards {
+        for (label, value) in zip(DashboardFigures.labels, DashboardFigures.values(totals)) {
             html += "<div class=\"card\"><dt>\(DashboardHTML.escape(label))</dt>"
             html += "<dd>\(DashboardHTML.escape(value))</dd></div>\n"
         }

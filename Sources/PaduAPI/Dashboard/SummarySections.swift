@@ -36,23 +36,11 @@ extension DashboardPages {
     static func agencyTable(_ agencies: [AgencySummary]) -> String {
         typealias Cell = DashboardHTML.Cell
         let rows = agencies.map { agency -> [Cell] in
-            [
-                .text(agency.agency), .text(agency.agencyCode),
-                .number(DashboardFormat.rupiah(agency.allocatedIDR)),
-                .number(DashboardFormat.rupiah(agency.realizedIDR)),
-                .number(DashboardFormat.percent(agency.realizationRate)),
-                .number(DashboardFormat.integer(agency.personsReached)),
-                .number(DashboardFormat.integer(agency.householdsReached)),
-                .number(DashboardFormat.integer(agency.deliveries)),
-            ]
+            [.text(agency.agency), .text(agency.agencyCode)] + DashboardFigures.values(agency).map(Cell.number)
         }
         return DashboardHTML.table(
             caption: "Pagu dan realisasi anggaran per OPD",
-            headers: [
-                ("OPD", false), ("Kode", false), ("Pagu", true), ("Realisasi", true), ("Tingkat realisasi", true),
-                ("Penduduk terjangkau", true), ("Rumah tangga terjangkau", true), ("Penyaluran", true),
-            ],
-            rows: rows)
+            headers: [("OPD", false), ("Kode", false)] + DashboardFigures.labels.map { ($0, true) }, rows: rows)
     }
 
     /// The agency name without the trailing "Kabupaten …" / "Kab. …" part, truncated for the chart.
@@ -71,23 +59,11 @@ extension DashboardPages {
     static func clusterSection(_ clusters: [ClusterSummary]) -> String {
         typealias Cell = DashboardHTML.Cell
         let rows = clusters.map { cluster -> [Cell] in
-            [
-                .text(cluster.cluster),
-                .number(DashboardFormat.rupiah(cluster.allocatedIDR)),
-                .number(DashboardFormat.rupiah(cluster.realizedIDR)),
-                .number(DashboardFormat.percent(cluster.realizationRate)),
-                .number(DashboardFormat.integer(cluster.personsReached)),
-                .number(DashboardFormat.integer(cluster.householdsReached)),
-                .number(DashboardFormat.integer(cluster.deliveries)),
-            ]
+            [.text(cluster.cluster)] + DashboardFigures.values(cluster).map(Cell.number)
         }
         let table = DashboardHTML.table(
             caption: "Pagu dan realisasi per klaster program",
-            headers: [
-                ("Klaster", false), ("Pagu", true), ("Realisasi", true), ("Tingkat realisasi", true),
-                ("Penduduk terjangkau", true), ("Rumah tangga terjangkau", true), ("Penyaluran", true),
-            ],
-            rows: rows)
+            headers: [("Klaster", false)] + DashboardFigures.labels.map { ($0, true) }, rows: rows)
         return DashboardHTML.section(id: "realisasi-klaster", heading: "Realisasi per klaster", content: table)
     }
 
@@ -221,5 +197,34 @@ extension DashboardPages {
                 + description.joined(separator: "; ") + ".")
         return DashboardHTML.section(
             id: "cakupan-kecamatan", heading: heading, content: "<div class=\"chart-box\">\(chart)</div>\n" + table)
+    }
+}
+
+/// The six figures shown for the whole scope, for each agency and for each cluster.
+protocol SummaryFigures {
+    var allocatedIDR: Int64 { get }
+    var realizedIDR: Int64 { get }
+    var realizationRate: Double? { get }
+    var personsReached: Int { get }
+    var householdsReached: Int { get }
+    var deliveries: Int { get }
+}
+
+extension SummaryTotals: SummaryFigures {}
+extension AgencySummary: SummaryFigures {}
+extension ClusterSummary: SummaryFigures {}
+
+/// The figures' labels and their values in Indonesian format, in the same order.
+enum DashboardFigures {
+    static let labels = [
+        "Pagu", "Realisasi", "Tingkat realisasi", "Penduduk terjangkau", "Rumah tangga terjangkau", "Penyaluran",
+    ]
+
+    static func values(_ figures: some SummaryFigures) -> [String] {
+        [
+            DashboardFormat.rupiah(figures.allocatedIDR), DashboardFormat.rupiah(figures.realizedIDR),
+            DashboardFormat.percent(figures.realizationRate), DashboardFormat.integer(figures.personsReached),
+            DashboardFormat.integer(figures.householdsReached), DashboardFormat.integer(figures.deliveries),
+        ]
     }
 }
