@@ -27,7 +27,7 @@ extension APIRoutes {
                 return try await services.db.withSession(
                     tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: true
                 ) { caller, connection in
-                    guard [.executive, .admin, .coordinator].contains(caller.role) else {
+                    guard Set<Role>.summaryReaders.contains(caller.role) else {
                         return html(
                             DashboardPages.loginPage(
                                 error: "Ringkasan ini untuk kantor Bupati, admin TKPKD dan koordinator klaster.",

@@ -92,10 +92,10 @@ enum SummaryQueries {
 extension APIRoutes {
     func addSummaryRoutes(to router: RouteRegistrar) {
         let services = self.services
-        let readers: Set<Role> = [.executive, .admin, .coordinator]
         router.get("/api/v1/summary") { request, context -> JSONResponse<Summary> in
             let year = try fiscalYear(request.uri.queryParameters.get("year"))
-            return try await services.session(request, context, readOnly: true, roles: readers) { _, connection in
+            return try await services.session(request, context, readOnly: true, roles: .summaryReaders) {
+                _, connection in
                 JSONResponse(try await SummaryQueries.summary(year: year, on: connection))
             }
         }
@@ -106,7 +106,8 @@ extension APIRoutes {
             guard let level = ["district": 3, "village": 4][levelName] else {
                 throw APIError.validation(field: "level", problem: "must be district or village")
             }
-            return try await services.session(request, context, readOnly: true, roles: readers) { caller, connection in
+            return try await services.session(request, context, readOnly: true, roles: .summaryReaders) {
+                caller, connection in
                 let (items, asOf) = try await SummaryQueries.regions(year: year, level: level, on: connection)
                 return JSONResponse(
                     RegionsResponse(year: year, scope: caller.scope, level: levelName, asOf: asOf, items: items))

@@ -45,4 +45,6 @@ extension Set where Element == Role {
     static let agencies: Set<Role> = [.agency, .coordinator]
     /// Agencies, and the admin who may read (and switch coordination of) any programme.
     static let agenciesAndAdmin: Set<Role> = [.agency, .coordinator, .admin]
+    /// Who reads the executive summary, as JSON, CSV or the dashboard.
+    static let summaryReaders: Set<Role> = [.executive, .admin, .coordinator]
 }
