@@ -46,14 +46,16 @@ let package = Package(
                 "PQ", "PaduCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/sql"), .copy("Resources/data")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "PaduAPI",
+            // No PQ: routes reach the database only through PaduStore's typed stores.
             dependencies: [
-                "PaduStore", "PaduCore", "PQ",
+                "PaduStore", "PaduCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

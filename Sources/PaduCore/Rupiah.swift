@@ -11,6 +11,10 @@ public struct Rupiah: Sendable, Hashable, Comparable, Codable, AdditiveArithmeti
     /// Zero rupiah.
     public static let zero = Rupiah(signed: 0)
 
+    /// What one input amount may be: from zero to 10^15 rupiah (a thousand trillion), far
+    /// above any regency's budget and far below where sums of many could overflow.
+    public static let inputRange: ClosedRange<Int64> = 0...1_000_000_000_000_000
+
     /// An input amount: refuses negatives (field `amount`), because nobody receives or budgets a negative sum.
     public init(_ amount: Int64) throws(ValidationError) {
         guard amount >= 0 else { throw ValidationError(field: "amount", problem: "must not be negative") }

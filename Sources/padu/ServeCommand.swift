@@ -30,9 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
             $0.isEmpty ? nil : $0
         }
         let logger = CommandEnvironment.logger
+        let database = PaduDatabase(
+            connection: location.apiConnection, maximumConnections: connections, logger: logger)
         let app = PaduServer.makeApplication(
-            listen: address, database: location.apiConnection, configuration: configuration,
-            maximumConnections: connections, logger: logger,
+            listen: address, database: database, configuration: configuration, logger: logger,
             onServerRunning: { port in
                 logger.info(
                     "padu is listening", metadata: ["address": "\(listen)", "port": "\(port.map(String.init) ?? "-")"])

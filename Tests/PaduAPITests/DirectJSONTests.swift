@@ -3,6 +3,7 @@ import PaduStore
 import Testing
 
 @testable import PaduAPI
+@testable import PaduStore
 
 /// The direct writer must produce exactly what `JSONEncoder` would: same bytes for ordinary
 /// text, the same JSON values when strings hold control characters (escaped either way).

@@ -1,8 +1,9 @@
 import Foundation
 import PQ
-import PaduStore
 import PaduTestSupport
 import Testing
+
+@testable import PaduStore
 
 @Suite("The summary refresh")
 struct SummaryRefreshTests {
@@ -49,12 +50,13 @@ struct SummaryRefreshTests {
                 return try await f.database.withAdmin { c in
                     // Waiting would block on the lock held above: fail in seconds, not hang.
                     try await c.query("SET statement_timeout = '5s'")
-                    return try await SummaryStore.refreshIfChanged(on: c)
+                    return try await SummaryStore(connection: c).refreshIfChanged()
                 }
             }
         }
         #expect(whileBusy == nil)
-        let afterwards = try await f.database.withAdmin { c in try await SummaryStore.refreshIfChanged(on: c) }
+        let afterwards = try await f.database.withAdmin { c in try await SummaryStore(connection: c).refreshIfChanged()
+        }
         #expect(afterwards != nil)
     }
 }

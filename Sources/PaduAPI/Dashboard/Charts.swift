@@ -1,3 +1,5 @@
+import PaduStore
+
 // Inline SVG bar charts. Each chart is one `<svg role="img">` with an `aria-label` and a `<title>`
 // summarising it, a `viewBox` and `width="100%"` so it scales from phone to desktop. Every
 // coordinate goes through `number`, which never prints NaN or infinity.

@@ -1,3 +1,5 @@
+import PaduStore
+
 // HTML escaping and the few small builders the pages share. Everything that comes from data goes
 // through `escape` exactly once; builders take already-escaped HTML fragments unless a parameter
 // is documented as plain text.

@@ -1,3 +1,5 @@
+import PaduStore
+
 // The executive dashboard: page frame, header, year selector, key figures and reporting status.
 // The analytic sections (agencies, clusters, targeting, overlap, exclusion, regions) are in
 // SummarySections.swift.

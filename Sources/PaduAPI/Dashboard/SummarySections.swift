@@ -1,3 +1,5 @@
+import PaduStore
+
 // The analytic sections of the summary page. Every ratio goes through DashboardFormat.ratio or
 // DashboardFormat.percent, which return nil / "—" instead of dividing by zero.
 

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import PQ
 import PaduCore
 import PaduStore
 
@@ -91,8 +90,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 }
 
 extension APIError {
-    /// The envelope for any error a handler threw: contract errors as they are, validation
-    /// and database failures translated, anything else a 500 that names only the request id.
+    /// The envelope for any error a handler threw: contract errors as they are, validation,
+    /// access and database errors translated, anything else a 500 that names only the request id.
+    /// The one place where typed errors become HTTP.
     static func from(_ error: any Error, requestID: String) -> APIError {
         switch error {
         case let error as APIError: return error
@@ -100,7 +100,7 @@ extension APIError {
             return .validation(error.problems.map { Detail(field: $0.field, problem: $0.problem) })
         case let error as AccessError:
             return error == .unauthenticated ? .unauthenticated() : .forbidden()
-        case let error as PQError: return fromDatabase(error, requestID: requestID)
+        case let error as DatabaseError: return from(error, requestID: requestID)
         case let error as HTTPError where error.status == .contentTooLarge:
             return APIError(.contentTooLarge, code: "payload_too_large", message: "the body is too large")
         case let error as any HTTPResponseError where error.status == .notFound: return .notFound("route")
@@ -111,29 +111,30 @@ extension APIError {
         }
     }
 
-    static func fromDatabase(_ error: PQError, requestID: String) -> APIError {
-        if error.isConnectionError { return .unavailable() }
-        switch error.sqlState {
-        case PQError.SQLState.insufficientPrivilege: return .forbidden()
-        case "PD001":
-            return .validation(field: "amount_idr", problem: "exceeds the allocation; give over_budget_reason")
-        case "PD002":
-            return .validation(field: "deliveries", problem: "the recipient has no approved plan line")
-        case "PD003": return .conflict("the report of a closed period was submitted and cannot change")
-        case "PD005": return .conflict("the plan is not in a state that allows this")
-        case "PD404": return .notFound("programme")
-        case PQError.SQLState.uniqueViolation:
-            return .conflict("a record with the same key exists")
-        case PQError.SQLState.foreignKeyViolation:
-            return .validation(
-                field: error.column ?? error.constraint ?? "reference", problem: "refers to nothing that exists")
-        case PQError.SQLState.checkViolation, PQError.SQLState.notNullViolation:
-            return .validation(field: error.column ?? error.constraint ?? "body", problem: "is not allowed")
-        case PQError.SQLState.serializationFailure, PQError.SQLState.deadlockDetected:
+    static func from(_ error: DatabaseError, requestID: String) -> APIError {
+        switch error {
+        case .unavailable: return .unavailable()
+        case .forbidden: return .forbidden()
+        case .retry:
             return APIError(
                 .serviceUnavailable, code: "unavailable", message: "a concurrent change got in the way; retry",
                 headers: [.retryAfter: "1"])
-        default: return .internal(requestID: requestID)
+        case .duplicate: return .conflict("a record with the same key exists")
+        case .danglingReference(let field): return .validation(field: field, problem: "refers to nothing that exists")
+        case .notAllowed(let field): return .validation(field: field, problem: "is not allowed")
+        case .unexpected: return .internal(requestID: requestID)
+        case .rule(let rule, _):
+            switch rule {
+            case .overBudgetNeedsReason:
+                return .validation(field: "amount_idr", problem: "exceeds the allocation; give over_budget_reason")
+            case .deliveryNeedsApprovedLine:
+                return .validation(field: "deliveries", problem: "the recipient has no approved plan line")
+            case .closedPeriodReportFrozen:
+                return .conflict("the report of a closed period was submitted and cannot change")
+            case .planState: return .conflict("the plan is not in a state that allows this")
+            case .programmeNotFound: return .notFound("programme")
+            case .auditAppendOnly, .recipientIDsMismatch: return .internal(requestID: requestID)
+            }
         }
     }
 }

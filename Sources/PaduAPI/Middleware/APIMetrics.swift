@@ -1,11 +1,11 @@
-import PQ
+import PaduStore
 import Prometheus
 import Synchronization
 
 /// Prometheus metrics of one server: requests and latency by route and status, pool usage.
 final class APIMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let pool: PQClient
+    private let db: PaduDatabase
     private let poolGauges: [String: Gauge]
     private static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20),
@@ -20,8 +20,8 @@ final class APIMetrics: Sendable {
     }
     private let series = Mutex<[Key: (Counter, DurationHistogram)]>([:])
 
-    init(pool: PQClient) {
-        self.pool = pool
+    init(db: PaduDatabase) {
+        self.db = db
         var gauges: [String: Gauge] = [:]
         for state in ["open", "idle", "leased", "waiting"] {
             gauges[state] = registry.makeGauge(
@@ -59,7 +59,7 @@ final class APIMetrics: Sendable {
 
     /// The exposition text, with pool gauges read now.
     func exposition() -> [UInt8] {
-        let stats = pool.statistics
+        let stats = db.poolStatistics
         poolGauges["open"]?.set(Double(stats.open))
         poolGauges["idle"]?.set(Double(stats.idle))
         poolGauges["leased"]?.set(Double(stats.leased))

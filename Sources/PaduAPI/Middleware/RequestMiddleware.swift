@@ -10,8 +10,6 @@ struct RequestMiddleware: RouterMiddleware {
     typealias Context = PaduRequestContext
     let metrics: APIMetrics
     let bodyLimit: Int
-    /// Checks a request's bearer token (any role), for requests with a body.
-    let authenticate: @Sendable (Request, PaduRequestContext) async throws -> Caller
 
     func handle(
         _ request: Request, context: PaduRequestContext,
@@ -22,15 +20,12 @@ struct RequestMiddleware: RouterMiddleware {
         context.maxUploadSize = bodyLimit
         var response: Response
         do {
-            // The JSON API answers 401 to a request without valid credentials before reading its
-            // body: a made-up token must not get a body read, parsed and judged.
+            // The JSON API answers 401 to a request without credentials before anything else.
+            // Each handler authenticates in its transaction's first round trip, before it
+            // reads a body (`APIServices.transaction`).
             let path = request.uri.path
-            if path.hasPrefix("/api/v1/"), path != "/api/v1/auth/login" {
-                guard request.headers[.authorization] != nil else { throw APIError.unauthenticated() }
-                // The caller is kept for the route, whose transaction then costs no second check.
-                if request.method != .get, request.method != .head, path != "/api/v1/auth/logout" {
-                    context.caller = try await authenticate(request, context)
-                }
+            if path.hasPrefix("/api/v1/"), path != "/api/v1/auth/login", request.headers[.authorization] == nil {
+                throw APIError.unauthenticated()
             }
             response = try await next(request, context)
         } catch {

@@ -1,7 +1,7 @@
 import Hummingbird
 import PaduStore
 
-/// Every route of the API, on one router.
+/// Every route of the API, on one router: each controller registers its own.
 public struct APIRoutes: Sendable {
     let services: APIServices
 
@@ -14,21 +14,20 @@ public struct APIRoutes: Sendable {
     /// The router with every route, and the list of them.
     func registrar() -> RouteRegistrar {
         let base = Router(context: PaduRequestContext.self)
-        base.middlewares.add(
-            RequestMiddleware(
-                metrics: services.metrics, bodyLimit: services.configuration.bodyLimit,
-                authenticate: { request, context in try await services.authenticate(request, context) }))
+        base.middlewares.add(RequestMiddleware(metrics: services.metrics, bodyLimit: services.configuration.bodyLimit))
         let router = RouteRegistrar(router: base)
-        addOperationsRoutes(to: router)
-        addAuthRoutes(to: router)
-        addAccountRoutes(to: router)
-        addReferenceRoutes(to: router)
-        addProgramRoutes(to: router)
-        addReportRoutes(to: router)
-        addRegistryRoutes(to: router)
-        addCoordinationRoutes(to: router)
-        addSummaryRoutes(to: router)
-        addDashboardRoutes(to: router)
+        OperationsController(services: services).register(on: router)
+        AuthController(services: services).register(on: router)
+        AccountController(services: services).register(on: router)
+        ReferenceController(services: services).register(on: router)
+        ProgramController(services: services).register(on: router)
+        BudgetController(services: services).register(on: router)
+        ReportController(services: services).register(on: router)
+        RegistryController(services: services).register(on: router)
+        CoordinationController(services: services).register(on: router)
+        DeliveryController(services: services).register(on: router)
+        SummaryController(services: services).register(on: router)
+        DashboardController(services: services).register(on: router)
         return router
     }
 

@@ -3,12 +3,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import PQ
 import PaduStore
 
-/// What the route handlers share: the database, settings, password hashing, metrics.
+/// What the controllers share: the database, settings, password hashing, metrics.
 public final class APIServices: Sendable {
-    public let db: PaduDatabase
+    let db: PaduDatabase
     public let configuration: APIConfiguration
     let hasher: PasswordHasher
     let metrics: APIMetrics
@@ -18,44 +17,36 @@ public final class APIServices: Sendable {
         self.db = db
         self.configuration = configuration
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
-        self.metrics = APIMetrics(pool: db.client)
+        self.metrics = APIMetrics(db: db)
         self.logger = logger
     }
 
-    /// Runs `body` in one transaction as the request's caller: 401 without a live token, 403
-    /// when the role is not among `roles`; read-only for reads.
-    func session<Result>(
-        _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = nil,
-        _ body: (Caller, PQConnection) async throws -> Result
+    /// The one way a request reaches the database: authenticates `token` in the first round
+    /// trip of the request's only transaction (401 without a live session, 403 when the role
+    /// is not among `roles`), then runs `body` in it, read-only for reads. A body is read inside
+    /// `body`, so nobody gets a body read before they are known.
+    func transaction<Result>(
+        token: String?, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
     ) async throws -> Result {
-        if let caller = context.caller {
-            if let roles, !roles.contains(caller.role) { throw AccessError.forbidden }
-            return try await db.withCaller(caller, requestID: context.requestID, readOnly: readOnly) { connection in
-                try await body(caller, connection)
-            }
-        }
-        guard let token = Tokens.bearer(request) else { throw APIError.unauthenticated() }
-        return try await db.withSession(
-            tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: readOnly, allowed: roles, body)
+        guard let token else { throw APIError.unauthenticated() }
+        return try await db.transaction(
+            tokenHash: Tokens.hash(token), requestID: context.requestID, readOnly: readOnly, roles: roles, body)
     }
 
-    /// Checks the token and role in a short transaction of its own, for routes that must not
-    /// read a large body from a caller who may not send it.
-    func authenticate(_ request: Request, _ context: PaduRequestContext, roles: Set<Role>? = nil) async throws
-        -> Caller
-    {
-        if let caller = context.caller {
-            if let roles, !roles.contains(caller.role) { throw AccessError.forbidden }
-            return caller
-        }
-        return try await session(request, context, readOnly: true, roles: roles) { caller, _ in caller }
+    /// `transaction` with the request's bearer token: the JSON API.
+    func transaction<Result>(
+        _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(token: Tokens.bearer(request), context, readOnly: readOnly, roles: roles, body)
     }
 
     /// Creates a record at most once per `Idempotency-Key`: a retry with the same key and body
     /// gets the first response again and creates nothing; the same key with another body is 409.
     /// The key is claimed in the request's transaction, so a failed attempt leaves no claim.
     func idempotent(
-        _ request: Request, body: [UInt8], on connection: PQConnection,
+        _ request: Request, body: [UInt8], in transaction: PaduTransaction,
         _ create: () async throws -> RawResponse
     ) async throws -> RawResponse {
         guard let key = request.headers[.idempotencyKey] else { return try await create() }
@@ -65,34 +56,18 @@ public final class APIServices: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)
-        let fingerprint = PQBytes(Array(hasher.finalize()))
-        let claimed =
-            try await connection.query(
-                """
-                INSERT INTO padu.idempotency_keys (key, request_hash, status_code, response_body)
-                VALUES (\(key), \(fingerprint), 0, '\\x') ON CONFLICT DO NOTHING RETURNING 1
-                """
-            ).count == 1
-        if !claimed {
-            let stored = try await connection.query(
-                "SELECT request_hash, status_code, response_body FROM padu.idempotency_keys WHERE key = \(key)"
-            ).first((PQBytes, Int16, PQBytes).self)
-            guard let (hash, status, response) = stored, hash == fingerprint else {
-                throw APIError.conflict("this Idempotency-Key was used with a different request")
-            }
-            guard status > 0 else { throw APIError.conflict("a request with this Idempotency-Key is in progress") }
+        let store = transaction.idempotency
+        switch try await store.claim(key: key, fingerprint: Array(hasher.finalize())) {
+        case .mismatch: throw APIError.conflict("this Idempotency-Key was used with a different request")
+        case .inProgress: throw APIError.conflict("a request with this Idempotency-Key is in progress")
+        case .replay(let status, let body):
             return RawResponse(
-                status: HTTPResponse.Status(code: Int(status)), contentType: "application/json; charset=utf-8",
-                bytes: response.bytes)
+                status: HTTPResponse.Status(code: status), contentType: "application/json; charset=utf-8", bytes: body)
+        case .claimed:
+            let response = try await create()
+            try await store.complete(key: key, status: response.status.code, body: response.bytes)
+            return response
         }
-        let response = try await create()
-        try await connection.query(
-            """
-            UPDATE padu.idempotency_keys SET status_code = \(Int16(response.status.code)),
-                   response_body = \(PQBytes(response.bytes))
-             WHERE key = \(key) AND account_id = padu.current_account()
-            """)
-        return response
     }
 }
 

@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import NIOCore
-import PaduStore
 
 /// Per-request state: Hummingbird's core context and the request id used in logs, the audit
 /// log and error bodies.
@@ -12,10 +11,6 @@ public struct PaduRequestContext: RequestContext {
 
     /// The client's IP address, for rate limiting failed logins.
     public var clientAddress: String?
-
-    /// The caller, once `RequestMiddleware` has authenticated a request with a body; the
-    /// route's transaction then takes on this caller without asking the database again.
-    public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

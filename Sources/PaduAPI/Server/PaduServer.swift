@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import NIOCore
-import PQ
 import PaduStore
 import ServiceLifecycle
 
@@ -39,23 +38,17 @@ public enum ListenAddress: Sendable, Equatable {
 /// server stops accepting, lets requests in flight finish, then the pool closes.
 public enum PaduServer {
     public static func makeApplication(
-        listen: ListenAddress, database: PQConnectionConfiguration, configuration: APIConfiguration = .init(),
-        maximumConnections: Int = 16, logger: Logger,
+        listen: ListenAddress, database: PaduDatabase, configuration: APIConfiguration = .init(), logger: Logger,
         onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let client = PQClient(
-            configuration: PQClientConfiguration(
-                connection: database, minimumConnections: 2, maximumConnections: maximumConnections,
-                acquireTimeout: .seconds(5)),
-            logger: logger)
-        let services = APIServices(db: PaduDatabase(client: client), configuration: configuration, logger: logger)
+        let services = APIServices(db: database, configuration: configuration, logger: logger)
         let router = APIRoutes(services: services).router()
         return Application(
             router: router,
             configuration: .init(address: listen.bindAddress, serverName: "padu"),
             services: [
-                client,
-                SummaryRefresher(client: client, interval: configuration.summaryRefreshInterval, logger: logger),
+                database,
+                SummaryRefresher(db: database, interval: configuration.summaryRefreshInterval, logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger)

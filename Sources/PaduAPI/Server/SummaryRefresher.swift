@@ -1,5 +1,4 @@
 import Logging
-import PQ
 import PaduStore
 import ServiceLifecycle
 
@@ -7,7 +6,7 @@ import ServiceLifecycle
 /// deliveries changed since the last refresh. Several servers may run it; the database lets
 /// one refresh at a time, and a tick that finds a refresh running skips.
 struct SummaryRefresher: Service {
-    let client: PQClient
+    let db: PaduDatabase
     let interval: Duration
     let logger: Logger
 
@@ -15,9 +14,7 @@ struct SummaryRefresher: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    if let milliseconds = try await client.withConnection({
-                        try await SummaryStore.refreshIfChanged(on: $0)
-                    }) {
+                    if let milliseconds = try await db.refreshSummaryIfChanged() {
                         logger.info("summary refreshed", metadata: ["ms": "\(milliseconds)"])
                     }
                 } catch {

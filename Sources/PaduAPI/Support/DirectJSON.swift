@@ -1,4 +1,5 @@
 import Foundation
+import PaduCore
 import PaduStore
 
 /// A value that writes its JSON straight into bytes. For the responses that carry thousands of
@@ -90,6 +91,16 @@ struct JSONWriter {
         array(values) { writer, value in writer.string(value) }
     }
 
+    /// A string-valued enum (a status, a flag) as its raw value.
+    mutating func member<Value: RawRepresentable<String>>(_ name: StaticString, _ value: Value?) {
+        member(name, value?.rawValue)
+    }
+
+    mutating func member<Value: RawRepresentable<String>>(_ name: StaticString, _ values: [Value]) {
+        key(name)
+        array(values) { writer, value in writer.string(value.rawValue) }
+    }
+
     mutating func member<Value: JSONWritable>(_ name: StaticString, _ values: [Value]?) {
         guard let values else { return }
         key(name)
@@ -144,7 +155,7 @@ extension RecipientCheck: JSONWritable {
             writer.member("nik", nik)
             writer.member("other_aid", otherAid)
             writer.member("planned_quantity", plannedQuantity)
-            writer.member("planned_value_idr", plannedValueIDR)
+            writer.member("planned_value_idr", plannedValueIDR?.amount)
             writer.member("registry_as_of", registryAsOf)
             writer.member("rejection_reason", rejectionReason)
             writer.member("status", status)
@@ -167,9 +178,9 @@ extension Plan: DirectJSONEncodable {
             writer.member("created_at", createdAt)
             writer.member("decided_at", decidedAt)
             writer.member("decision_reason", decisionReason)
-            writer.member("fiscal_year", fiscalYear)
+            writer.member("fiscal_year", fiscalYear.year)
             writer.member("id", id)
-            writer.member("period", period)
+            writer.member("period", period.description)
             writer.member("program_id", programID)
             writer.member("recipient_count", recipientCount)
             writer.member("recipients", recipients)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PaduStore
 
 /// What a request body is, judged by its Content-Type.
 enum BodyFormat {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PaduStore
 
 /// A JSON response with a status.
 struct JSONResponse<Value: Encodable>: ResponseGenerator {

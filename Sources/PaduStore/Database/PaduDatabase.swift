@@ -1,67 +1,159 @@
 import Logging
 import PQ
+import ServiceLifecycle
 
-/// Padu's database as the API uses it: one transaction per request, under the caller's role.
+/// Padu's database as the server uses it: a pool, and one transaction per request under the
+/// caller's role.
 ///
 /// A request's transaction begins with one pipelined round trip: `BEGIN` (read-only for
 /// reads), then a statement that authenticates the token through `padu.authenticate` and, in
 /// the same statement, sets the request context (`padu.account_id`, `padu.agency_id`,
 /// `padu.scope`, `padu.request_id`) and the role (`SET LOCAL ROLE` by `set_config('role')`).
 /// Row-level security then reads that context; the API's own role checks come on top.
-public struct PaduDatabase: Sendable {
-    public let client: PQClient
+/// Running it as a `Service` runs the pool.
+public struct PaduDatabase: Service, Sendable {
+    package let client: PQClient
 
-    public init(client: PQClient) { self.client = client }
+    /// A pool of at most `maximumConnections` to `connection`; a caller waits at most
+    /// `acquireTimeout` for one.
+    public init(
+        connection: PQConnectionConfiguration, minimumConnections: Int = 2, maximumConnections: Int = 16,
+        acquireTimeout: Duration = .seconds(5), logger: Logger
+    ) {
+        client = PQClient(
+            configuration: PQClientConfiguration(
+                connection: connection, minimumConnections: minimumConnections,
+                maximumConnections: maximumConnections, acquireTimeout: acquireTimeout),
+            logger: logger)
+    }
 
-    /// Authenticates `tokenHash`, checks the role against `allowed` (nil: any role), and runs
-    /// `body` in the caller's transaction. Throws `AccessError` before `body` runs.
-    public func withSession<Result>(
+    /// Over an existing pool (tests, tools).
+    package init(client: PQClient) { self.client = client }
+
+    public func run() async throws { try await client.run() }
+
+    /// How the pool's connections are used now, for metrics.
+    public var poolStatistics: (open: Int, idle: Int, leased: Int, waiting: Int) {
+        let stats = client.statistics
+        return (stats.open, stats.idle, stats.leased, stats.waiting)
+    }
+
+    /// Whether the database answers a trivial query now.
+    public func isReachable() async -> Bool {
+        (try? await client.query("SELECT 1")) != nil
+    }
+
+    /// Authenticates `tokenHash` (the SHA-256 of a session token), checks the role against
+    /// `roles` (nil: any role), and runs `body` in the caller's transaction. Throws
+    /// `AccessError` before `body` runs, `DatabaseError` for what the database refused.
+    public func transaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
-        tokenHash: [UInt8], requestID: String, readOnly: Bool, allowed: Set<Role>? = nil,
-        _ body: (Caller, PQConnection) async throws -> Result
+        tokenHash: [UInt8], requestID: String, readOnly: Bool, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
     ) async throws -> Result {
-        try await client.withTransaction(readOnly: readOnly) { connection in
-            let row = try await connection.query(
-                """
-                SELECT a.account_id, a.username, a.role, a.agency_id, a.scope,
-                       set_config('padu.account_id', a.account_id::text, true),
-                       set_config('padu.agency_id', coalesce(a.agency_id::text, ''), true),
-                       set_config('padu.scope', a.scope, true),
-                       set_config('padu.request_id', \(requestID), true),
-                       set_config('role', 'padu_' || a.role, true)
-                  FROM padu.authenticate(\(PQBytes(tokenHash))) a
-                """
-            ).first((Int64, String, String, Int64?, String).self)
-            guard let (accountID, username, roleName, agencyID, scope) = row, let role = Role(rawValue: roleName)
-            else { throw AccessError.unauthenticated }
-            if let allowed, !allowed.contains(role) { throw AccessError.forbidden }
-            let caller = Caller(accountID: accountID, username: username, role: role, agencyID: agencyID, scope: scope)
-            return try await body(caller, connection)
+        try await translatingErrors {
+            try await client.withTransaction(readOnly: readOnly) { connection in
+                let row = try await connection.query(
+                    """
+                    SELECT a.account_id, a.username, a.role, a.agency_id, a.scope,
+                           set_config('padu.account_id', a.account_id::text, true),
+                           set_config('padu.agency_id', coalesce(a.agency_id::text, ''), true),
+                           set_config('padu.scope', a.scope, true),
+                           set_config('padu.request_id', \(requestID), true),
+                           set_config('role', 'padu_' || a.role, true)
+                      FROM padu.authenticate(\(PQBytes(tokenHash))) a
+                    """
+                ).first((Int64, String, String, Int64?, String).self)
+                guard let (accountID, username, roleName, agencyID, scope) = row, let role = Role(rawValue: roleName)
+                else { throw AccessError.unauthenticated }
+                if let roles, !roles.contains(role) { throw AccessError.forbidden }
+                let caller = Caller(
+                    accountID: accountID, username: username, role: role, agencyID: agencyID, scope: scope)
+                return try await body(PaduTransaction(caller: caller, connection: connection))
+            }
         }
     }
 
     /// Runs `body` as `caller` without a token (internal work and tests), with the same
     /// context and role a request would have.
-    public func withCaller<Result>(
+    public func transaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        as caller: Caller, requestID: String = "internal", readOnly: Bool = false,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await translatingErrors {
+            try await withCaller(caller, requestID: requestID, readOnly: readOnly) { connection in
+                try await body(PaduTransaction(caller: caller, connection: connection))
+            }
+        }
+    }
+
+    /// Runs `body` with the sign-in store, before anyone is authenticated: as the API's own
+    /// login, which reaches accounts only through `padu.login_*` functions.
+    public func signIn<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        readOnly: Bool = false, _ body: (SessionStore) async throws -> Result
+    ) async throws -> Result {
+        try await translatingErrors {
+            try await client.withTransaction(readOnly: readOnly) { connection in
+                try await body(SessionStore(connection: connection))
+            }
+        }
+    }
+
+    /// Recomputes the summary if the registry or deliveries changed since the last refresh;
+    /// nil when nothing did or another refresh is running.
+    public func refreshSummaryIfChanged() async throws -> Int64? {
+        try await translatingErrors {
+            try await client.withConnection { connection in
+                try await SummaryStore(connection: connection).refreshIfChanged()
+            }
+        }
+    }
+
+    /// Runs `body` on a raw connection as `caller` (tests that act as a role directly, and see
+    /// PQ's errors as they are).
+    package func withCaller<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ caller: Caller, requestID: String = "internal", readOnly: Bool = false,
         _ body: (PQConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withTransaction(readOnly: readOnly) { connection in
-            Self.enter(caller, requestID: requestID, on: connection)
+            connection.deferUntilNextQuery(
+                """
+                SELECT set_config('padu.account_id', \(String(caller.accountID)), true),
+                       set_config('padu.agency_id', \(caller.agencyID.map(String.init) ?? ""), true),
+                       set_config('padu.scope', \(caller.scope), true),
+                       set_config('padu.request_id', \(requestID), true),
+                       set_config('role', \(caller.role.databaseRole), true)
+                """)
             return try await body(connection)
         }
     }
+}
 
-    /// Queues the request context and role for `caller` ahead of the transaction's next statement.
-    private static func enter(_ caller: Caller, requestID: String, on connection: PQConnection) {
-        connection.deferUntilNextQuery(
-            """
-            SELECT set_config('padu.account_id', \(String(caller.accountID)), true),
-                   set_config('padu.agency_id', \(caller.agencyID.map(String.init) ?? ""), true),
-                   set_config('padu.scope', \(caller.scope), true),
-                   set_config('padu.request_id', \(requestID), true),
-                   set_config('role', \(caller.role.databaseRole), true)
-            """)
+/// One request's transaction: who is asking, and one store per aggregate, all on the same
+/// connection and under the caller's role. It exists only inside `PaduDatabase.transaction`.
+public struct PaduTransaction: Sendable {
+    /// Who the database authenticated.
+    public let caller: Caller
+    private let connection: PQConnection
+
+    init(caller: Caller, connection: PQConnection) {
+        self.caller = caller
+        self.connection = connection
     }
+
+    public var programs: ProgramStore { ProgramStore(connection: connection) }
+    public var budgets: BudgetStore { BudgetStore(connection: connection) }
+    public var reports: ReportStore { ReportStore(connection: connection) }
+    public var registry: RegistryStore { RegistryStore(connection: connection) }
+    public var duplicates: DuplicateStore { DuplicateStore(connection: connection) }
+    public var plans: PlanStore { PlanStore(connection: connection) }
+    public var deliveries: DeliveryStore { DeliveryStore(connection: connection) }
+    public var accounts: AccountStore { AccountStore(connection: connection) }
+    public var reference: ReferenceStore { ReferenceStore(connection: connection) }
+    public var sessions: SessionStore { SessionStore(connection: connection) }
+    public var idempotency: IdempotencyStore { IdempotencyStore(connection: connection) }
+    public var summary: SummaryStore { SummaryStore(connection: connection) }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import PQ
+import PaduCore
 
 /// One budget line: a programme's allocation (pagu) for a year from a funding source.
 public struct BudgetAllocation: Codable, Sendable, Equatable {
-    public var fundingSource: String
-    public var allocatedIDR: Int64
+    public var fundingSource: FundingSource
+    public var allocatedIDR: Rupiah
 
-    public init(fundingSource: String, allocatedIDR: Int64) {
+    public init(fundingSource: FundingSource, allocatedIDR: Rupiah) {
         self.fundingSource = fundingSource
         self.allocatedIDR = allocatedIDR
     }
@@ -15,62 +16,85 @@ public struct BudgetAllocation: Codable, Sendable, Equatable {
 /// A programme's budget for a year.
 public struct YearBudget: Codable, Sendable, Equatable {
     public var programID: Int64
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var allocations: [BudgetAllocation]
-    public var allocatedIDR: Int64
+    public var allocatedIDR: Rupiah
 }
 
 /// A month's realised spending and output.
 public struct Realization: Codable, Sendable, Equatable {
     public var id: Int64
     public var programID: Int64
-    public var fiscalYear: Int
-    public var month: Int
-    public var fundingSource: String
-    public var amountIDR: Int64
+    public var fiscalYear: FiscalYear
+    public var month: Month
+    public var fundingSource: FundingSource
+    public var amountIDR: Rupiah
     public var outputQuantity: Int64?
     public var overBudgetReason: String?
     public var createdAt: Date
 }
 
+/// A month's realisation as an agency reports it, validated.
+public struct NewRealization: Sendable {
+    public var year: FiscalYear
+    public var month: Month
+    public var source: FundingSource
+    public var amount: Rupiah
+    public var output: Int64?
+    public var overBudgetReason: String?
+
+    public init(
+        year: FiscalYear, month: Month, source: FundingSource, amount: Rupiah, output: Int64?,
+        overBudgetReason: String?
+    ) {
+        self.year = year
+        self.month = month
+        self.source = source
+        self.amount = amount
+        self.output = output
+        self.overBudgetReason = overBudgetReason
+    }
+}
+
 /// Budgets (pagu) and realisation (realisasi) of programmes.
-public enum BudgetStore {
+public struct BudgetStore: Sendable {
+    let connection: PQConnection
+
     /// Replaces the year's allocations of a programme the caller owns.
-    public static func replace(
-        programID: Int64, year: Int, allocations: [BudgetAllocation], on connection: PQConnection
-    ) async throws -> YearBudget {
-        let sources = allocations.map(\.fundingSource)
-        let amounts = allocations.map(\.allocatedIDR)
+    public func replace(programID: Int64, year: FiscalYear, allocations: [BudgetAllocation]) async throws -> YearBudget
+    {
+        let sources = allocations.map(\.fundingSource.rawValue)
+        let amounts = allocations.map(\.allocatedIDR.amount)
         try await connection.pipeline([
-            "DELETE FROM padu.budget_allocations WHERE program_id = \(programID) AND fiscal_year = \(Int16(year))",
+            "DELETE FROM padu.budget_allocations WHERE program_id = \(programID) AND fiscal_year = \(year.int16)",
             """
             INSERT INTO padu.budget_allocations (program_id, fiscal_year, funding_source, allocated_idr)
-            SELECT \(programID), \(Int16(year)), s, a FROM unnest(\(sources)::text[], \(amounts)::int8[]) AS x(s, a)
+            SELECT \(programID), \(year.int16), s, a FROM unnest(\(sources)::text[], \(amounts)::int8[]) AS x(s, a)
             """,
         ])
-        return try await budget(programID: programID, year: year, on: connection)
+        return try await budget(programID: programID, year: year)
     }
 
-    public static func budget(programID: Int64, year: Int, on connection: PQConnection) async throws -> YearBudget {
+    public func budget(programID: Int64, year: FiscalYear) async throws -> YearBudget {
         let rows = try await connection.query(
             """
             SELECT funding_source, allocated_idr FROM padu.budget_allocations
-             WHERE program_id = \(programID) AND fiscal_year = \(Int16(year)) ORDER BY funding_source
+             WHERE program_id = \(programID) AND fiscal_year = \(year.int16) ORDER BY funding_source
             """
         ).decode(as: BudgetAllocation.self)
         return YearBudget(
             programID: programID, fiscalYear: year, allocations: rows,
-            allocatedIDR: rows.reduce(0) { $0 + $1.allocatedIDR })
+            allocatedIDR: rows.map(\.allocatedIDR).sum())
     }
 
     /// Funding sources with an allocation for the year.
-    public static func sources(programID: Int64, year: Int, on connection: PQConnection) async throws -> [String] {
+    public func sources(programID: Int64, year: FiscalYear) async throws -> [FundingSource] {
         try await connection.query(
             """
             SELECT funding_source FROM padu.budget_allocations
-             WHERE program_id = \(programID) AND fiscal_year = \(Int16(year)) ORDER BY funding_source
+             WHERE program_id = \(programID) AND fiscal_year = \(year.int16) ORDER BY funding_source
             """
-        ).decode(String.self)
+        ).decode(String.self).compactMap(FundingSource.init(rawValue:))
     }
 
     static let realizationColumns: PQFragment = """
@@ -78,29 +102,31 @@ public enum BudgetStore {
         output_quantity, over_budget_reason, created_at
         """
 
-    public static func addRealization(
-        programID: Int64, year: Int, month: Int, source: String, amount: Int64, output: Int64?, reason: String?,
-        on connection: PQConnection
-    ) async throws -> Realization {
+    public func addRealization(programID: Int64, _ realization: NewRealization) async throws -> Realization {
         try await connection.query(
             """
             INSERT INTO padu.realizations (program_id, fiscal_year, month, funding_source, amount_idr, output_quantity,
                                            over_budget_reason)
-            VALUES (\(programID), \(Int16(year)), \(Int16(month)), \(source), \(amount), \(output), \(reason))
-            RETURNING \(realizationColumns)
+            VALUES (\(programID), \(realization.year.int16), \(Int16(realization.month.number)),
+                    \(realization.source.rawValue), \(realization.amount.amount), \(realization.output),
+                    \(realization.overBudgetReason))
+            RETURNING \(Self.realizationColumns)
             """
         )[0].decode(as: Realization.self)
     }
 
-    public static func realizations(programID: Int64, year: Int?, on connection: PQConnection) async throws
-        -> [Realization]
-    {
+    public func realizations(programID: Int64, year: FiscalYear?) async throws -> [Realization] {
         try await connection.query(
             """
-            SELECT \(realizationColumns) FROM padu.realizations
-             WHERE program_id = \(programID) AND (\(year.map(Int16.init)) IS NULL OR fiscal_year = \(year.map(Int16.init)))
+            SELECT \(Self.realizationColumns) FROM padu.realizations
+             WHERE program_id = \(programID) AND (\(year?.int16) IS NULL OR fiscal_year = \(year?.int16))
              ORDER BY fiscal_year, month, funding_source
             """
         ).decode(as: Realization.self)
     }
+}
+
+extension FiscalYear {
+    /// As the schema stores it (`int2`); the range 2000...2100 fits.
+    var int16: Int16 { Int16(year) }
 }

@@ -1,17 +1,17 @@
 import Foundation
 import PQ
+import PaduCore
 
-/// A delivery as an agency records it (validated by the caller).
+/// A delivery as an agency records it, validated.
 public struct DeliveryInput: Sendable {
-    public var nik: String?
-    public var kk: String?
-    public var deliveredOn: String
+    /// A well-formed NIK or KK.
+    public var recipient: RecipientID
+    public var deliveredOn: CalendarDate
     public var quantity: Int64
-    public var valueIDR: Int64
+    public var valueIDR: Rupiah
 
-    public init(nik: String?, kk: String?, deliveredOn: String, quantity: Int64, valueIDR: Int64) {
-        self.nik = nik
-        self.kk = kk
+    public init(recipient: RecipientID, deliveredOn: CalendarDate, quantity: Int64, valueIDR: Rupiah) {
+        self.recipient = recipient
         self.deliveredOn = deliveredOn
         self.quantity = quantity
         self.valueIDR = valueIDR
@@ -21,44 +21,52 @@ public struct DeliveryInput: Sendable {
 public struct Delivery: Codable, Sendable, Equatable {
     public var id: Int64
     public var programID: Int64
-    public var fiscalYear: Int
+    public var fiscalYear: FiscalYear
     public var nik: String?
     public var kk: String?
-    public var deliveredOn: String
+    public var deliveredOn: CalendarDate
     public var quantity: Int64
-    public var valueIDR: Int64
+    public var valueIDR: Rupiah
     public var planLineID: Int64?
     public var createdAt: Date
 }
 
+/// Why a batch of deliveries was not recorded.
+public enum DeliveryError: Error, Sendable, Equatable {
+    /// The rows at these positions (0-based) have no approved plan line of the programme for
+    /// their recipient in their delivery year: `DatabaseRule.deliveryNeedsApprovedLine`, told
+    /// for every row before the database refuses the first.
+    case noApprovedLine(positions: [Int])
+}
+
 /// Deliveries: recorded set-based; the database refuses a delivery of a programme that
 /// requires coordination unless it names an approved plan line for the same recipient.
-public enum DeliveryStore {
-    /// Positions (0-based) of rows with no approved plan line of the programme for their
-    /// recipient in their delivery year.
-    public static func withoutApprovedLine(programID: Int64, _ rows: [DeliveryInput], on connection: PQConnection)
-        async throws -> [Int]
-    {
-        try await connection.query(
-            """
-            SELECT (n - 1)::int8 FROM unnest(\(rows.map { $0.nik ?? "" })::text[], \(rows.map { $0.kk ?? "" })::text[],
-                                             \(rows.map(\.deliveredOn))::text[]) WITH ORDINALITY AS i(nik, kk, d, n)
-             WHERE NOT EXISTS (
-                SELECT 1 FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
-                 WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)
-                   AND l.status = 'approved' AND p.status = 'approved'
-                   AND (l.nik = nullif(i.nik, '') OR l.kk = nullif(i.kk, '')))
-             ORDER BY n
-            """
-        ).decode(Int.self)
-    }
+public struct DeliveryStore: Sendable {
+    let connection: PQConnection
 
-    /// Inserts the batch; returns how many rows were recorded.
-    public static func record(programID: Int64, _ rows: [DeliveryInput], on connection: PQConnection) async throws
-        -> Int
-    {
-        let ids = rows.map { $0.nik ?? $0.kk ?? "" }
-        let kinds = rows.map { $0.nik != nil ? "nik" : "kk" }
+    /// Records the batch, all or nothing; returns how many rows were recorded. For a
+    /// coordinated programme, every row without an approved line is named first.
+    public func record(programID: Int64, coordinated: Bool, _ rows: [DeliveryInput]) async throws -> Int {
+        let niks = rows.map { $0.recipient.kind == .nik ? $0.recipient.text : "" }
+        let kks = rows.map { $0.recipient.kind == .kk ? $0.recipient.text : "" }
+        let dates = rows.map(\.deliveredOn.description)
+        if coordinated {
+            let missing = try await connection.query(
+                """
+                SELECT (n - 1)::int8 FROM unnest(\(niks)::text[], \(kks)::text[], \(dates)::text[])
+                       WITH ORDINALITY AS i(nik, kk, d, n)
+                 WHERE NOT EXISTS (
+                    SELECT 1 FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
+                     WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)
+                       AND l.status = 'approved' AND p.status = 'approved'
+                       AND (l.nik = nullif(i.nik, '') OR l.kk = nullif(i.kk, '')))
+                 ORDER BY n
+                """
+            ).decode(Int.self)
+            if !missing.isEmpty { throw DeliveryError.noApprovedLine(positions: missing) }
+        }
+        let ids = rows.map(\.recipient.text)
+        let kinds = rows.map(\.recipient.kind.rawValue)
         return try await connection.query(
             """
             INSERT INTO padu.deliveries (program_id, plan_line_id, nik, kk, person_id, household_id, delivered_on,
@@ -70,32 +78,38 @@ public enum DeliveryStore {
                        AND (l.nik = nullif(i.nik, '') OR l.kk = nullif(i.kk, ''))
                      ORDER BY l.id LIMIT 1),
                    nullif(i.nik, ''), nullif(i.kk, ''), r.person_id, r.household_id, i.d::date, i.q, i.v
-              FROM unnest(\(rows.map { $0.nik ?? "" })::text[], \(rows.map { $0.kk ?? "" })::text[],
-                          \(rows.map(\.deliveredOn))::text[], \(rows.map(\.quantity))::int8[],
-                          \(rows.map(\.valueIDR))::int8[]) WITH ORDINALITY AS i(nik, kk, d, q, v, n)
+              FROM unnest(\(niks)::text[], \(kks)::text[], \(dates)::text[], \(rows.map(\.quantity))::int8[],
+                          \(rows.map(\.valueIDR.amount))::int8[]) WITH ORDINALITY AS i(nik, kk, d, q, v, n)
               JOIN padu.resolve_recipients(\(ids)::text[], \(kinds)::text[]) r ON r.pos = i.n
             """
         ).affectedRows
     }
 
-    public static func list(
-        programID: Int64, year: Int?, after: Int64, limit: Int, on connection: PQConnection
-    ) async throws -> [Delivery] {
+    public func list(programID: Int64, year: FiscalYear?, after: Int64, limit: Int) async throws -> [Delivery] {
         try await connection.query(
             """
             SELECT id, program_id, fiscal_year::int4 AS fiscal_year, nik::text AS nik, kk::text AS kk,
                    delivered_on::text AS delivered_on, quantity, value_idr, plan_line_id, created_at
               FROM padu.deliveries
              WHERE program_id = \(programID) AND id > \(after)
-               AND (\(year.map(Int16.init)) IS NULL OR fiscal_year = \(year.map(Int16.init)))
+               AND (\(year?.int16) IS NULL OR fiscal_year = \(year?.int16))
              ORDER BY id LIMIT \(limit + 1)
             """
         ).decode(as: Delivery.self)
     }
 }
 
+/// A coordinator's finding on a pair of possibly identical persons.
+public enum DuplicateStatus: String, Sendable, Codable, CaseIterable {
+    case pending
+    case samePerson = "same_person"
+    case different
+}
+
 /// The coordinator's review queue of possible duplicate persons.
-public enum DuplicateStore {
+public struct DuplicateStore: Sendable {
+    let connection: PQConnection
+
     public struct Person: Codable, Sendable {
         public var id: Int64
         public var nik: String
@@ -108,11 +122,11 @@ public enum DuplicateStore {
         public var personA: Person
         public var personB: Person
         public var similarity: Double
-        public var status: String
+        public var status: DuplicateStatus
         public var foundAt: Date
     }
 
-    public static func list(status: String, limit: Int, on connection: PQConnection) async throws -> [Pair] {
+    public func list(status: DuplicateStatus, limit: Int) async throws -> [Pair] {
         let rows = try await connection.query(
             """
             SELECT a.id, a.nik::text, a.name, a.birth_date::text, a.region_code::text,
@@ -121,7 +135,7 @@ public enum DuplicateStore {
               FROM padu.possible_duplicates x
               JOIN padu.persons a ON a.id = x.person_a
               JOIN padu.persons b ON b.id = x.person_b
-             WHERE x.status = \(status)
+             WHERE x.status = \(status.rawValue)
              ORDER BY x.similarity DESC, x.person_a, x.person_b LIMIT \(limit)
             """
         ).decode(
@@ -130,25 +144,26 @@ public enum DuplicateStore {
             Pair(
                 personA: Person(id: $0.0, nik: $0.1, name: $0.2, birthDate: $0.3, regionCode: $0.4),
                 personB: Person(id: $0.5, nik: $0.6, name: $0.7, birthDate: $0.8, regionCode: $0.9),
-                similarity: $0.10, status: $0.11, foundAt: $0.12)
+                similarity: $0.10, status: DuplicateStatus(rawValue: $0.11) ?? .pending, foundAt: $0.12)
         }
     }
 
     /// Records the coordinator's finding; never merges the persons. False if the pair is not visible.
-    public static func decide(personA: Int64, personB: Int64, status: String, on connection: PQConnection) async throws
-        -> Bool
-    {
+    public func decide(personA: Int64, personB: Int64, _ status: DuplicateStatus) async throws -> Bool {
         let (a, b) = (min(personA, personB), max(personA, personB))
         let changed = try await connection.query(
             """
-            UPDATE padu.possible_duplicates SET status = \(status), decided_by = padu.current_account(), decided_at = now()
+            UPDATE padu.possible_duplicates SET status = \(status.rawValue), decided_by = padu.current_account(),
+                   decided_at = now()
              WHERE person_a = \(a) AND person_b = \(b)
             """
         ).affectedRows
         if changed == 1 {
             try await connection.query(
-                "SELECT padu.audit('review_duplicate', 'person_pair', \("\(a)-\(b)"), jsonb_build_object('status', \(status)))"
-            )
+                """
+                SELECT padu.audit('review_duplicate', 'person_pair', \("\(a)-\(b)"),
+                                  jsonb_build_object('status', \(status.rawValue)::text))
+                """)
         }
         return changed == 1
     }

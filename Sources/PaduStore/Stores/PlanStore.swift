@@ -1,27 +1,18 @@
 import Foundation
 import PQ
+import PaduCore
 
-/// A recipient as an agency lists it: a NIK or a KK (validated by the caller), with what it plans.
+/// A recipient as an agency lists it, with what it plans.
 public struct RecipientInput: Sendable {
-    public var nik: String?
-    public var kk: String?
-    /// False when the identifier is not a structurally valid NIK or KK.
-    public var wellFormed: Bool
-    public var plannedValueIDR: Int64?
+    public var id: RecipientID
+    public var plannedValueIDR: Rupiah?
     public var plannedQuantity: Int64?
 
-    public init(
-        nik: String?, kk: String?, wellFormed: Bool, plannedValueIDR: Int64? = nil, plannedQuantity: Int64? = nil
-    ) {
-        self.nik = nik
-        self.kk = kk
-        self.wellFormed = wellFormed
+    public init(_ id: RecipientID, plannedValueIDR: Rupiah? = nil, plannedQuantity: Int64? = nil) {
+        self.id = id
         self.plannedValueIDR = plannedValueIDR
         self.plannedQuantity = plannedQuantity
     }
-
-    var identifier: String { nik ?? kk ?? "" }
-    var kind: String { nik != nil ? "nik" : "kk" }
 }
 
 /// Aid a recipient already received this year from another programme: no amounts.
@@ -42,11 +33,11 @@ public struct RecipientCheck: Codable, Sendable {
     public var decile: Int?
     public var registryAsOf: String?
     public var otherAid: [OtherAid]
-    public var flags: [String]
+    public var flags: [CheckFlag]
     public var lineNo: Int?
-    public var plannedValueIDR: Int64?
+    public var plannedValueIDR: Rupiah?
     public var plannedQuantity: Int64?
-    public var status: String?
+    public var status: LineStatus?
     public var rejectionReason: String?
 
     /// Registry ids behind the recipient, kept for the plan line; never sent out.
@@ -59,23 +50,14 @@ public struct RecipientCheck: Codable, Sendable {
     }
 }
 
-public enum Flag {
-    public static let invalidID = "INVALID_ID"
-    public static let notInRegistry = "NOT_IN_REGISTRY"
-    public static let decileAbove4 = "DECILE_ABOVE_4"
-    public static let alreadyReceivingSameKind = "ALREADY_RECEIVING_SAME_KIND"
-    public static let duplicateInPlan = "DUPLICATE_IN_PLAN"
-    public static let possibleDuplicatePerson = "POSSIBLE_DUPLICATE_PERSON"
-}
-
 /// A distribution plan with its recipients.
 public struct Plan: Codable, Sendable {
     public var id: Int64
     public var programID: Int64
     public var agencyID: Int64
-    public var fiscalYear: Int
-    public var period: String
-    public var status: String
+    public var fiscalYear: FiscalYear
+    public var period: Quarter
+    public var status: PlanStatus
     public var createdAt: Date
     public var submittedAt: Date?
     public var decidedAt: Date?
@@ -85,22 +67,34 @@ public struct Plan: Codable, Sendable {
     public var recipients: [RecipientCheck]?
 }
 
+/// A line the coordinator rejects, with its own reason (empty: the plan's reason).
+public struct LineRejection: Sendable {
+    public var lineNo: Int
+    public var reason: String
+
+    public init(lineNo: Int, reason: String) {
+        self.lineNo = lineNo
+        self.reason = reason
+    }
+}
+
 /// Checks recipients against the registry and other agencies' aid; stores, submits and
 /// decides plans. All under the caller's row-level security; the check runs through
 /// `padu.check_recipients`, which reveals no name or address.
-public enum PlanStore {
+public struct PlanStore: Sendable {
+    let connection: PQConnection
+
     /// One set-based pass over every recipient.
-    public static func check(
-        programID: Int64, fiscalYear: Int, recipients: [RecipientInput], programTarget: String,
-        on connection: PQConnection
+    public func check(
+        programID: Int64, fiscalYear: FiscalYear, recipients: [RecipientInput], target: ProgrammeTarget
     ) async throws -> [RecipientCheck] {
-        let ids = recipients.map { $0.wellFormed ? $0.identifier : "" }
-        let kinds = recipients.map(\.kind)
+        let ids = recipients.map { $0.id.isWellFormed ? $0.id.text : "" }
+        let kinds = recipients.map(\.id.kind.rawValue)
         let rows = try await connection.query(
             """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
                    aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate
-              FROM padu.check_recipients(\(programID), \(Int32(fiscalYear)), \(ids)::text[], \(kinds)::text[])
+              FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[])
             """
         )
         // Other aid comes as parallel arrays, one element per other programme.
@@ -127,65 +121,74 @@ public enum PlanStore {
                         deliveries: Int(counts[index]), lastDeliveredOn: lastOn[index])
                 })
         }
-        var occurrences: [String: Int] = [:]
+        var occurrences: [RecipientID: Int] = [:]
         var householdOccurrences: [Int64: Int] = [:]
-        for recipient in recipients { occurrences[recipient.kind + recipient.identifier, default: 0] += 1 }
-        if programTarget == "household" {
+        for recipient in recipients { occurrences[recipient.id, default: 0] += 1 }
+        if target == .household {
             for row in facts { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
         }
         return zip(recipients, zip(facts, aidLists)).map { recipient, pair in
             let (row, aid) = pair
             let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, sameKind, possibleDuplicate) = row
-            let valid = recipient.wellFormed && districtKnown
-            var flags: [String] = []
-            if !valid { flags.append(Flag.invalidID) }
-            if valid && !inRegistry { flags.append(Flag.notInRegistry) }
-            if let decile, decile > 4 { flags.append(Flag.decileAbove4) }
-            if valid && sameKind { flags.append(Flag.alreadyReceivingSameKind) }
-            if occurrences[recipient.kind + recipient.identifier, default: 0] > 1
-                || (householdID.map { householdOccurrences[$0, default: 0] > 1 } ?? false)
-            {
-                flags.append(Flag.duplicateInPlan)
-            }
-            if valid && possibleDuplicate { flags.append(Flag.possibleDuplicatePerson) }
+            let facts = CheckFlag.Facts(
+                wellFormed: recipient.id.isWellFormed, districtKnown: districtKnown, inRegistry: inRegistry,
+                decile: decile, sameKindReceived: sameKind,
+                repeatedInList: occurrences[recipient.id, default: 0] > 1
+                    || (householdID.map { householdOccurrences[$0, default: 0] > 1 } ?? false),
+                possibleDuplicate: possibleDuplicate)
+            let valid = facts.valid
             return RecipientCheck(
-                nik: recipient.nik, kk: recipient.kk, valid: valid, inRegistry: valid && inRegistry,
-                decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil, otherAid: valid ? aid : [],
-                flags: flags, lineNo: nil, plannedValueIDR: recipient.plannedValueIDR,
-                plannedQuantity: recipient.plannedQuantity, status: nil, rejectionReason: nil,
-                personID: valid ? personID : nil, householdID: valid ? householdID : nil)
+                nik: recipient.id.kind == .nik ? recipient.id.text : nil,
+                kk: recipient.id.kind == .kk ? recipient.id.text : nil, valid: valid,
+                inRegistry: valid && inRegistry, decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil,
+                otherAid: valid ? aid : [], flags: facts.flags, lineNo: nil,
+                plannedValueIDR: recipient.plannedValueIDR, plannedQuantity: recipient.plannedQuantity, status: nil,
+                rejectionReason: nil, personID: valid ? personID : nil, householdID: valid ? householdID : nil)
         }
     }
 
-    /// The programme's target (`person` or `household`) if the caller may plan or check for it.
-    public static func programTarget(_ programID: Int64, on connection: PQConnection) async throws -> String? {
+    /// The programme's target if the caller may plan or check for it.
+    public func programTarget(_ programID: Int64) async throws -> ProgrammeTarget? {
         let rows = try await connection.query(
             "SELECT target FROM padu.programs WHERE id = \(programID) AND padu.may_check(id)")
-        return try rows.first(String.self)
+        return try rows.first(String.self).flatMap(ProgrammeTarget.init(rawValue:))
     }
 
-    public static func create(
-        programID: Int64, fiscalYear: Int, period: String, checks: [RecipientCheck], on connection: PQConnection
-    ) async throws -> Int64 {
-        let plan = try await connection.query(
+    /// Checks the recipients and stores them as a draft plan's lines, in order, pending a decision.
+    public func create(
+        programID: Int64, target: ProgrammeTarget, fiscalYear: FiscalYear, period: Quarter,
+        recipients: [RecipientInput]
+    ) async throws -> Plan {
+        let checks = try await check(
+            programID: programID, fiscalYear: fiscalYear, recipients: recipients, target: target)
+        let id = try await connection.query(
             """
             INSERT INTO padu.distribution_plans (program_id, fiscal_year, period)
-            VALUES (\(programID), \(Int16(fiscalYear)), \(period)) RETURNING id
+            VALUES (\(programID), \(fiscalYear.int16), \(period.description)) RETURNING id
             """
-        ).first(Int64.self)!
+        ).first(Int64.self)
+        guard let id else { throw DatabaseError.unexpected(code: "plan not created") }
         try await connection.query(
             """
             INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, nik, kk, person_id, household_id,
                                          planned_value_idr, planned_quantity, decile, flags)
-            SELECT \(plan), \(programID), \(Int16(fiscalYear)), n - 1, nullif(nik, ''), nullif(kk, ''),
+            SELECT \(id), \(programID), \(fiscalYear.int16), n - 1, nullif(nik, ''), nullif(kk, ''),
                    nullif(person, 0), nullif(household, 0), nullif(value, -1), nullif(quantity, -1),
                    nullif(decile, 0)::int2, coalesce(string_to_array(nullif(flags, ''), ','), '{}')
               FROM unnest(\(checks.map { $0.nik ?? "" })::text[], \(checks.map { $0.kk ?? "" })::text[],
                           \(checks.map { $0.personID ?? 0 })::int8[], \(checks.map { $0.householdID ?? 0 })::int8[],
-                          \(checks.map { $0.plannedValueIDR ?? -1 })::int8[], \(checks.map { $0.plannedQuantity ?? -1 })::int8[],
-                          \(checks.map { Int64($0.decile ?? 0) })::int8[], \(checks.map { $0.flags.joined(separator: ",") })::text[])
+                          \(checks.map { $0.plannedValueIDR?.amount ?? -1 })::int8[], \(checks.map { $0.plannedQuantity ?? -1 })::int8[],
+                          \(checks.map { Int64($0.decile ?? 0) })::int8[],
+                          \(checks.map { $0.flags.map(\.rawValue).joined(separator: ",") })::text[])
                    WITH ORDINALITY AS t(nik, kk, person, household, value, quantity, decile, flags, n)
             """)
+        guard var plan = try await header(id) else { throw DatabaseError.unexpected(code: "plan not visible") }
+        plan.recipients = checks.enumerated().map { index, check in
+            var line = check
+            line.lineNo = index
+            line.status = .pending
+            return line
+        }
         return plan
     }
 
@@ -197,70 +200,75 @@ public enum PlanStore {
         """
 
     /// A plan the caller may see, without its recipients.
-    public static func header(_ id: Int64, on connection: PQConnection) async throws -> Plan? {
-        try await connection.query("SELECT \(planColumns) FROM padu.distribution_plans p WHERE p.id = \(id)")
+    public func header(_ id: Int64) async throws -> Plan? {
+        try await connection.query("SELECT \(Self.planColumns) FROM padu.distribution_plans p WHERE p.id = \(id)")
             .decode(as: Plan.self).first
     }
 
     /// A plan the caller may see, with its recipients' stored checks and, live, their other aid.
-    public static func find(_ id: Int64, on connection: PQConnection) async throws -> Plan? {
-        guard var plan = try await header(id, on: connection) else { return nil }
+    public func find(_ id: Int64) async throws -> Plan? {
+        guard var plan = try await header(id) else { return nil }
         let lines = try await connection.query(
             """
             SELECT line_no, nik, kk, planned_value_idr, planned_quantity, decile::int4, flags, status, rejection_reason
               FROM padu.plan_lines WHERE plan_id = \(id) ORDER BY line_no
             """
         ).decode((Int, String?, String?, Int64?, Int64?, Int?, [String], String, String?).self)
-        let inputs = lines.map { RecipientInput(nik: $0.1, kk: $0.2, wellFormed: !$0.6.contains(Flag.invalidID)) }
-        let target = try await programTarget(plan.programID, on: connection) ?? "person"
+        let inputs = lines.map { line in
+            let kind: RecipientKind = line.1 != nil ? .nik : .kk
+            let text = line.1 ?? line.2 ?? ""
+            let flaggedInvalid = line.6.contains(CheckFlag.invalidID.rawValue)
+            return RecipientInput(flaggedInvalid ? .malformed(kind, text) : RecipientID(kind, text))
+        }
+        let target = try await programTarget(plan.programID) ?? .person
         let live = try await check(
-            programID: plan.programID, fiscalYear: plan.fiscalYear, recipients: inputs, programTarget: target,
-            on: connection)
+            programID: plan.programID, fiscalYear: plan.fiscalYear, recipients: inputs, target: target)
         plan.recipients = zip(lines, live).map { line, current in
             var recipient = current
             recipient.lineNo = line.0
-            recipient.plannedValueIDR = line.3
+            recipient.plannedValueIDR = line.3.map(Rupiah.init(signed:))
             recipient.plannedQuantity = line.4
-            recipient.status = line.7
+            recipient.status = LineStatus(rawValue: line.7)
             recipient.rejectionReason = line.8
             return recipient
         }
         return plan
     }
 
-    public static func list(after: Int64, limit: Int, status: String?, on connection: PQConnection) async throws
-        -> [Plan]
-    {
-        try await connection.query(
+    public func list(after: Int64, limit: Int, status: PlanStatus?) async throws -> [Plan] {
+        let status = status?.rawValue
+        return try await connection.query(
             """
-            SELECT \(planColumns) FROM padu.distribution_plans p
+            SELECT \(Self.planColumns) FROM padu.distribution_plans p
              WHERE p.id > \(after) AND (\(status) IS NULL OR p.status = \(status))
              ORDER BY p.id LIMIT \(limit + 1)
             """
         ).decode(as: Plan.self)
     }
 
-    /// The owning agency submits a draft; nil if the caller cannot see the plan.
-    public static func submit(_ id: Int64, on connection: PQConnection) async throws -> Bool {
+    /// The owning agency submits a draft; false if the caller cannot see the plan.
+    public func submit(_ id: Int64) async throws -> Bool {
         try await connection.query(
             "UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(id) AND agency_id = padu.current_agency()"
         ).affectedRows == 1
     }
 
     /// Whether the caller is the coordinator that decides this (visible) plan.
-    public static func decides(_ id: Int64, on connection: PQConnection) async throws -> Bool {
+    public func decides(_ id: Int64) async throws -> Bool {
         try await connection.query("SELECT padu.decidable_plan(\(id))").first(Bool.self) ?? false
     }
 
     /// Approves (all lines but the rejected ones) or rejects (every line), with reasons.
-    public static func decide(
-        _ id: Int64, approve: Bool, reason: String?, rejectedLines: [Int], lineReasons: [String],
-        on connection: PQConnection
-    ) async throws {
-        let results = try await connection.pipeline([
+    public func decide(_ id: Int64, _ decision: PlanDecision, reason: String?, rejecting rejections: [LineRejection])
+        async throws
+    {
+        let approve = decision == .approve
+        let rejectedLines = rejections.map { Int64($0.lineNo) }
+        let lineReasons = rejections.map(\.reason)
+        try await connection.pipeline([
             """
             UPDATE padu.plan_lines l SET status = 'rejected', rejection_reason = coalesce(nullif(r.reason, ''), \(reason))
-              FROM unnest(\(rejectedLines.map(Int64.init))::int8[], \(lineReasons)::text[]) AS r(line_no, reason)
+              FROM unnest(\(rejectedLines)::int8[], \(lineReasons)::text[]) AS r(line_no, reason)
              WHERE l.plan_id = \(id) AND l.line_no = r.line_no
             """,
             """
@@ -269,25 +277,23 @@ public enum PlanStore {
              WHERE plan_id = \(id) AND status = 'pending'
             """,
             """
-            UPDATE padu.distribution_plans SET status = CASE WHEN \(approve) THEN 'approved' ELSE 'rejected' END,
-                   decision_reason = \(reason)
+            UPDATE padu.distribution_plans SET status = \(decision.outcome.rawValue), decision_reason = \(reason)
              WHERE id = \(id)
             """,
             """
             INSERT INTO padu.plan_decisions (plan_id, decision, reason, rejected_lines)
-            VALUES (\(id), CASE WHEN \(approve) THEN 'approve' ELSE 'reject' END, \(reason), \(Int32(rejectedLines.count)))
+            VALUES (\(id), \(decision.rawValue), \(reason), \(Int32(clamping: rejections.count)))
             """,
             """
             SELECT padu.audit('decide', 'plan', \(String(id)),
-                              jsonb_build_object('decision', CASE WHEN \(approve) THEN 'approve' ELSE 'reject' END,
-                                                 'rejected_lines', \(Int64(rejectedLines.count))))
+                              jsonb_build_object('decision', \(decision.rawValue)::text,
+                                                 'rejected_lines', \(Int64(rejections.count))))
             """,
         ])
-        _ = results
     }
 
     /// Line numbers of the plan by identifier (NIK or KK).
-    public static func lineNumbers(_ id: Int64, on connection: PQConnection) async throws -> [String: Int] {
+    public func lineNumbers(_ id: Int64) async throws -> [String: Int] {
         let rows = try await connection.query(
             "SELECT coalesce(nik, kk), line_no FROM padu.plan_lines WHERE plan_id = \(id)"
         ).decode((String, Int).self)

@@ -1,24 +1,45 @@
 import Foundation
 import PQ
+import PaduCore
 
-/// A registry import, validated, as columns (one entry per household, one per person).
+/// A registry import, validated, as columns (one entry per household, one per person): the
+/// shape in which it travels to the database as a few array parameters.
 public struct RegistryBatch: Sendable {
-    public var source: String
-    public var asOf: String
-    public var kk: [String] = []
-    public var regionCode: [String] = []
-    public var address: [String?] = []
-    public var decile: [Int16] = []
-    public var personKK: [String] = []
-    public var nik: [String] = []
-    public var name: [String] = []
-    public var birthDate: [String] = []
-    public var sex: [String] = []
-    public var relationship: [String] = []
+    var kk: [String] = []
+    var regionCode: [String] = []
+    var address: [String?] = []
+    var decile: [Int16] = []
+    var personKK: [String] = []
+    var nik: [String] = []
+    var name: [String] = []
+    var birthDate: [String] = []
+    var sex: [String] = []
+    var relationship: [String] = []
 
-    public init(source: String, asOf: String) {
-        self.source = source
-        self.asOf = asOf
+    public init() {}
+
+    /// Households so far.
+    public var householdCount: Int { kk.count }
+
+    /// Persons so far.
+    public var personCount: Int { nik.count }
+
+    public mutating func addHousehold(kk: KK, region: RegionCode, address: String?, decile: Decile) {
+        self.kk.append(kk.value)
+        regionCode.append(region.value)
+        self.address.append(address)
+        self.decile.append(Int16(decile.value))
+    }
+
+    public mutating func addPerson(
+        household: KK, nik: NIK, name: String, birthDate: CalendarDate, sex: Sex, relationship: Relationship
+    ) {
+        personKK.append(household.value)
+        self.nik.append(nik.value)
+        self.name.append(name)
+        self.birthDate.append(birthDate.description)
+        self.sex.append(sex.rawValue)
+        self.relationship.append(relationship.rawValue)
     }
 }
 
@@ -52,12 +73,12 @@ public struct RegistryPerson: Codable, Sendable {
 }
 
 /// The shared social registry: set-based import and person lookup, under the caller's RLS.
-public enum RegistryStore {
+public struct RegistryStore: Sendable {
+    let connection: PQConnection
+
     /// Problems only the database can see: villages that do not exist or lie outside the
     /// caller's scope, NIK districts that are not real districts. Keyed by position.
-    public static func referenceProblems(_ batch: RegistryBatch, on connection: PQConnection) async throws
-        -> (regions: [Int], nikDistricts: [Int])
-    {
+    public func referenceProblems(_ batch: RegistryBatch) async throws -> (regions: [Int], nikDistricts: [Int]) {
         let results = try await connection.pipeline([
             """
             SELECT (n - 1)::int8 FROM unnest(\(batch.regionCode)::text[]) WITH ORDINALITY AS r(code, n)
@@ -76,10 +97,10 @@ public enum RegistryStore {
 
     /// Writes the batch in the caller's transaction. Households are matched by their current
     /// KK, persons by NIK; unchanged rows are not touched, so a re-import changes nothing.
-    public static func importBatch(_ batch: RegistryBatch, on connection: PQConnection) async throws
+    public func importBatch(_ batch: RegistryBatch, source: RegistrySource, asOf date: CalendarDate) async throws
         -> RegistryImportResult
     {
-        let asOf = batch.asOf
+        let asOf = date.description
         let results = try await connection.pipeline([
             """
             CREATE TEMP TABLE import_households (kk text PRIMARY KEY, region_code text, address text, decile int2,
@@ -129,7 +150,7 @@ public enum RegistryStore {
             """
             WITH changed AS (
                 INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
-                SELECT household_id, \(batch.source), \(asOf)::date, decile FROM import_households
+                SELECT household_id, \(source.rawValue), \(asOf)::date, decile FROM import_households
                 ON CONFLICT (household_id, source, as_of) DO UPDATE SET decile = EXCLUDED.decile
                  WHERE registry_entries.decile <> EXCLUDED.decile
                 RETURNING household_id)
@@ -215,7 +236,7 @@ public enum RegistryStore {
     /// A person by NIK, if the caller may see them; the read is audited. A coordinator gets the
     /// current household with its KK; an agency (which sees a person only once it planned or
     /// delivered aid to them) gets the household its own plans or deliveries name.
-    public static func person(nik: String, withKK: Bool, on connection: PQConnection) async throws -> RegistryPerson? {
+    public func person(_ nik: NIK, asCoordinator withKK: Bool) async throws -> RegistryPerson? {
         let householdOf: PQFragment =
             withKK
             ? """
@@ -246,7 +267,7 @@ public enum RegistryStore {
                    padu.audit('read', 'person', p.id::text)
               FROM padu.persons p
               LEFT JOIN padu.households h ON h.id = \(householdOf)
-             WHERE p.nik = \(nik)
+             WHERE p.nik = \(nik.value)
             """)
         guard let row = rows.first else { return nil }
         let (

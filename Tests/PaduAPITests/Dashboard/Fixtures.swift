@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PaduAPI
+@testable import PaduStore
 
 enum Fixtures {
     static let dinsos = AgencySummary(

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import PaduAPI
+@testable import PaduStore
 
 @Suite("Login page")
 struct LoginPageTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PaduAPI
+@testable import PaduStore
 
 @Suite("Executive summary page")
 struct SummaryPageTests {

@@ -49,8 +49,9 @@ final class TestAPI: Sendable {
         var logger = Logger(label: "padu-api-test")
         logger.logLevel = .warning
         let app = PaduServer.makeApplication(
-            listen: .tcp(host: "127.0.0.1", port: 0), database: database.apiConfiguration,
-            configuration: configuration, maximumConnections: 8, logger: logger,
+            listen: .tcp(host: "127.0.0.1", port: 0),
+            database: PaduDatabase(connection: database.apiConfiguration, maximumConnections: 8, logger: logger),
+            configuration: configuration, logger: logger,
             onServerRunning: { port in
                 continuation.yield(port ?? 0)
                 continuation.finish()

@@ -3,8 +3,8 @@ import PQ
 
 /// JSON as the contract writes it: `snake_case` keys (`agency_id`, `allocated_idr`) for Swift's
 /// `camelCase` properties (`agencyID`, `allocatedIDR`).
-enum JSONCoding {
-    static let encoder: JSONEncoder = {
+public enum JSONCoding {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .custom { path in Key(snakeCase(path.last!.stringValue)) }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -12,7 +12,7 @@ enum JSONCoding {
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in Key(camelCase(path.last!.stringValue)) }
         decoder.dateDecodingStrategy = .iso8601
@@ -24,11 +24,11 @@ enum JSONCoding {
 
     /// `allocatedIDR` → `allocated_idr`, `agencyID` → `agency_id`; snake_case stays as it is.
     /// The same rule PQ uses to match columns to properties.
-    static func snakeCase(_ name: String) -> String { snakeCased(name) }
+    public static func snakeCase(_ name: String) -> String { snakeCased(name) }
 
     /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`. Keys with digits
     /// (`decile_1_4`) stay as they are: their types name them with explicit CodingKeys.
-    static func camelCase(_ name: String) -> String {
+    public static func camelCase(_ name: String) -> String {
         if name.contains(where: \.isNumber) { return name }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return name }
@@ -40,11 +40,11 @@ enum JSONCoding {
         return result
     }
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    public struct Key: CodingKey {
+        public var stringValue: String
+        public var intValue: Int? { nil }
+        public init(_ string: String) { stringValue = string }
+        public init?(stringValue: String) { self.stringValue = stringValue }
+        public init?(intValue: Int) { nil }
     }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import PQ
 import PaduCore
 import PaduStore
 
@@ -24,14 +22,12 @@ struct RegistryImportRequest: Decodable {
     var households: [Household]?
 }
 
-let relationships = [
-    "head", "spouse", "child", "child_in_law", "grandchild", "parent", "parent_in_law", "other_relative", "other",
-]
-
 /// Validates an import into a batch, naming every problem with its place in the input.
 struct RegistryImportValidator {
     var problems = Problems()
-    var batch: RegistryBatch
+    var batch = RegistryBatch()
+    var source: RegistrySource?
+    var asOf: CalendarDate?
     /// Field name prefixes for each household and person, to name database-found problems.
     var householdFields: [String] = []
     var personFields: [String] = []
@@ -40,27 +36,26 @@ struct RegistryImportValidator {
 
     init(source: String?, asOf: String?) {
         var problems = Problems()
-        let source = problems.require(source, "source")
-        problems.oneOf(source, ["DTKS", "DTSEN", "LOCAL"], "source")
+        let source = problems.choice(problems.require(source, "source"), "source", as: RegistrySource.self)
         let asOf = problems.check("as_of", problems.require(asOf, "as_of")) { try CalendarDate(validating: $0) }
         self.problems = problems
-        batch = RegistryBatch(source: source ?? "", asOf: asOf?.description ?? "2000-01-01")
+        self.source = source
+        self.asOf = asOf
     }
 
     mutating func household(
         _ field: (String) -> String, kk: String?, regionCode: String?, address: String?, decile: Int?
     ) -> Bool {
         let kkValue = problems.check(field("kk"), problems.require(kk, field("kk"))) { try KK($0) }
-        if let region = problems.check(
-            field("region_code"), problems.require(regionCode, field("region_code")),
-            {
-                try RegionCode($0)
-            }), region.level != .village
-        {
-            problems.add(field("region_code"), "must be a village (desa/kelurahan) code like 16.06.01.2001")
+        var region = problems.check(field("region_code"), problems.require(regionCode, field("region_code"))) {
+            try RegionCode($0)
         }
-        if let decile = problems.require(decile, field("decile")), !(1...10).contains(decile) {
-            problems.add(field("decile"), "must be from 1 to 10")
+        if let code = region, code.level != .village {
+            problems.add(field("region_code"), "must be a village (desa/kelurahan) code like 16.06.01.2001")
+            region = nil
+        }
+        let decileValue = problems.require(decile, field("decile")).flatMap { value in
+            problems.check(field("decile")) { try Decile(value) }
         }
         if let address, address.count > 500 { problems.add(field("address"), "must be at most 500 characters") }
         guard let kkValue else { return false }
@@ -69,16 +64,15 @@ struct RegistryImportValidator {
             return false
         }
         seenKK[kkValue.value] = field("kk")
+        // A household with any problem is not added: the import will be refused anyway.
+        guard let region, let decileValue else { return true }
         householdFields.append(field(""))
-        batch.kk.append(kkValue.value)
-        batch.regionCode.append(regionCode ?? "")
-        batch.address.append(address)
-        batch.decile.append(Int16(decile ?? 0))
+        batch.addHousehold(kk: kkValue, region: region, address: address, decile: decileValue)
         return true
     }
 
     mutating func member(
-        _ field: (String) -> String, kk: String, nik: String?, name: String?, birthDate: String?, sex: String?,
+        _ field: (String) -> String, kk: KK?, nik: String?, name: String?, birthDate: String?, sex: String?,
         relationship: String?
     ) {
         let nikValue = problems.check(field("nik"), problems.require(nik, field("nik"))) { try NIK($0) }
@@ -87,7 +81,9 @@ struct RegistryImportValidator {
             try CalendarDate(validating: $0)
         }
         let sexValue = problems.check(field("sex"), problems.require(sex, field("sex"))) { try Sex($0) }
-        problems.oneOf(problems.require(relationship, field("relationship")), relationships, field("relationship"))
+        let relationshipValue = problems.choice(
+            problems.require(relationship, field("relationship")), field("relationship"), as: Relationship.self)
+        let nameValue = name.map { $0.trimmingCharacters(in: .whitespaces) }
         if let nikValue, let birth, let sexValue, !nikValue.isConsistent(withBirthDate: birth, sex: sexValue) {
             problems.add(field("nik"), "does not match birth_date and sex (DDMMYY, day + 40 for women)")
         }
@@ -97,13 +93,11 @@ struct RegistryImportValidator {
             return
         }
         seenNIK[nikValue.value] = field("nik")
+        guard let kk, let nameValue, let birth, let sexValue, let relationshipValue else { return }
         personFields.append(field(""))
-        batch.personKK.append(kk)
-        batch.nik.append(nikValue.value)
-        batch.name.append((name ?? "").trimmingCharacters(in: .whitespaces))
-        batch.birthDate.append(birthDate ?? "")
-        batch.sex.append(sex ?? "")
-        batch.relationship.append(relationship ?? "")
+        batch.addPerson(
+            household: kk, nik: nikValue, name: nameValue, birthDate: birth, sex: sexValue,
+            relationship: relationshipValue)
     }
 
     static func fromJSON(_ body: RegistryImportRequest) -> RegistryImportValidator {
@@ -120,7 +114,7 @@ struct RegistryImportValidator {
             for (position, member) in members.enumerated() {
                 let memberPrefix = prefix + ".members[\(position)]"
                 validator.member(
-                    { $0.isEmpty ? memberPrefix : memberPrefix + "." + $0 }, kk: ok ? household.kk! : "",
+                    { $0.isEmpty ? memberPrefix : memberPrefix + "." + $0 }, kk: ok ? household.kk.flatMap { try? KK($0) } : nil,
                     nik: member.nik, name: member.name, birthDate: member.birthDate, sex: member.sex,
                     relationship: member.relationship)
             }
@@ -173,70 +167,13 @@ struct RegistryImportValidator {
                 }
             }
             validator.member(
-                field, kk: kk, nik: cell("nik"), name: cell("name"), birthDate: cell("birth_date"), sex: cell("sex"),
+                field, kk: try? KK(kk), nik: cell("nik"), name: cell("name"), birthDate: cell("birth_date"), sex: cell("sex"),
                 relationship: cell("relationship"))
         }
-        if validator.batch.kk.isEmpty && validator.problems.details.isEmpty {
+        if validator.batch.householdCount == 0 && validator.problems.isEmpty {
             validator.problems.add("body", "the CSV has no rows")
         }
         return validator
     }
 }
 
-extension APIRoutes {
-    func addRegistryRoutes(to router: RouteRegistrar) {
-        let services = self.services
-        router.post("/api/v1/registry/import") { request, context -> JSONResponse<RegistryImportResult> in
-            var request = request
-            let format = try request.bodyFormat(allowCSV: true)
-            // Up to 200 MB: check who sends it before reading it.
-            _ = try await services.authenticate(request, context, roles: [.coordinator])
-            let bytes = try await request.bodyBytes(limit: services.configuration.registryImportLimit)
-            let validator: RegistryImportValidator
-            switch format {
-            case .json:
-                validator = .fromJSON(try decodeJSONBytes(RegistryImportRequest.self, bytes))
-            case .csv:
-                guard let text = String(validating: bytes, as: UTF8.self) else {
-                    throw APIError.malformed("the CSV is not UTF-8 text")
-                }
-                let query = request.uri.queryParameters
-                validator = try .fromCSV(text, source: query.get("source"), asOf: query.get("as_of"))
-            }
-            try validator.problems.throwIfAny()
-            return try await services.session(request, context, readOnly: false, roles: [.coordinator]) {
-                _, connection in
-                let (regions, districts) = try await RegistryStore.referenceProblems(validator.batch, on: connection)
-                var problems = Problems()
-                for index in regions {
-                    problems.add(
-                        fieldName(validator.householdFields[index], "region_code"),
-                        "is not a village code in your region scope")
-                }
-                for index in districts {
-                    problems.add(
-                        fieldName(validator.personFields[index], "nik"),
-                        "its first six digits are not a real district code")
-                }
-                try problems.throwIfAny()
-                return JSONResponse(try await RegistryStore.importBatch(validator.batch, on: connection))
-            }
-        }
-        router.get("/api/v1/registry/persons/:nik") { request, context -> JSONResponse<RegistryPerson> in
-            guard let nik = try? NIK(context.parameters.get("nik") ?? "") else { throw APIError.notFound("person") }
-            return try await services.session(request, context, readOnly: false, roles: .agencies) {
-                caller, connection in
-                guard
-                    let person = try await RegistryStore.person(
-                        nik: nik.value, withKK: caller.role == .coordinator, on: connection)
-                else { throw APIError.notFound("person") }
-                return JSONResponse(person)
-            }
-        }
-    }
-}
-
-/// `households[3]` + `kk` → `households[3].kk`; `row 4` + `kk` → `row 4, kk`.
-private func fieldName(_ prefix: String, _ name: String) -> String {
-    prefix.hasPrefix("row ") ? "\(prefix), \(name)" : "\(prefix).\(name)"
-}

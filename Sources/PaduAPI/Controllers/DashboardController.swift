@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PaduCore
+import PaduStore
+
+/// The dashboard at `/`: a login form, then the summary drawn as HTML and SVG on the server.
+/// The session token lives in an HttpOnly, SameSite=Strict cookie that only these pages read.
+struct DashboardController: Sendable {
+    let services: APIServices
+
+    static let sessionCookie = "padu_session"
+    static let clearCookie = "\(sessionCookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+
+    struct LoginForm: Decodable {
+        var username: String
+        var password: String
+        var year: Int?
+    }
+
+    func register(on router: RouteRegistrar) {
+        router.get("/", use: home)
+        router.post("/login", use: login)
+        router.post("/logout", use: logout)
+    }
+
+    @Sendable func home(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        guard let token = request.cookies[Self.sessionCookie]?.value else {
+            return html(DashboardPages.loginPage(error: nil, year: nil))
+        }
+        let year = request.uri.queryParameters.get("year").flatMap { Int($0) }
+        do {
+            return try await services.transaction(token: token, context, readOnly: true) { transaction in
+                guard Set<Role>.summaryReaders.contains(transaction.caller.role) else {
+                    return html(
+                        DashboardPages.loginPage(
+                            error: "Ringkasan ini untuk kantor Bupati, admin TKPKD dan koordinator klaster.",
+                            year: nil),
+                        status: .forbidden)
+                }
+                let years = try await transaction.summary.years()
+                let chosen = try fiscalYear(
+                    String(year ?? years.first?.year ?? Calendar.current.component(.year, from: Date())))
+                let summary = try await transaction.summary.summary(year: chosen)
+                let regions = try await transaction.summary.regions(year: chosen, level: .district).items
+                return html(
+                    DashboardPages.summaryPage(
+                        summary: summary, regions: regions, years: years.map(\.year),
+                        username: transaction.caller.username))
+            }
+        } catch AccessError.unauthenticated {
+            var response = html(DashboardPages.loginPage(error: nil, year: year))
+            response.headers[.setCookie] = Self.clearCookie
+            return response
+        }
+    }
+
+    @Sendable func login(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        var request = request
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        else {
+            throw APIError.unsupportedMediaType("application/x-www-form-urlencoded")
+        }
+        let bytes = try await request.bodyBytes(limit: 16 * 1024)
+        let form: LoginForm
+        do {
+            form = try URLEncodedFormDecoder().decode(LoginForm.self, from: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            return html(
+                DashboardPages.loginPage(error: "Isi nama pengguna dan kata sandi.", year: nil), status: .badRequest)
+        }
+        do {
+            let signIn = SignIn(services: services)
+            let login = try await signIn(
+                username: form.username, password: form.password, address: context.clientAddress)
+            let lifetime = Int(services.configuration.tokenLifetime.components.seconds)
+            var response = Response(status: .seeOther, headers: [.location: form.year.map { "/?year=\($0)" } ?? "/"])
+            response.headers[.setCookie] =
+                "\(Self.sessionCookie)=\(login.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(lifetime)"
+            return response
+        } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
+            let message =
+                error.status == .tooManyRequests
+                ? "Terlalu banyak percobaan gagal. Coba lagi nanti." : "Nama pengguna atau kata sandi salah."
+            var response = html(DashboardPages.loginPage(error: message, year: form.year), status: error.status)
+            if let retry = error.headers[.retryAfter] { response.headers[.retryAfter] = retry }
+            return response
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        if let token = request.cookies[Self.sessionCookie]?.value {
+            _ = try? await services.transaction(token: token, context, readOnly: false) { transaction in
+                try await transaction.sessions.close(tokenHash: Tokens.hash(token))
+            }
+        }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.headers[.setCookie] = Self.clearCookie
+        return response
+    }
+}
+
+private func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+        status: status,
+        headers: [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'",
+            .cacheControl: "no-store",
+        ],
+        body: .init(byteBuffer: ByteBuffer(string: page)))
+}

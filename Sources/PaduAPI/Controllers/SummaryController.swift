@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import PaduCore
+import PaduStore
+
+/// Aggregates for the regent's office: never personal data; small region cells suppressed.
+struct SummaryController: Sendable {
+    let services: APIServices
+
+    struct RegionsResponse: Encodable, CSVTable {
+        var year: Int
+        var scope: String
+        var level: String
+        var asOf: Date?
+        var items: [RegionSummary]
+
+        func csv() -> String {
+            CSV.document(
+                header: [
+                    "year", "region_code", "region", "registry_households", "households_reached",
+                    "decile_1_4_households_reached", "value_delivered_idr",
+                ],
+                rows: items.map {
+                    [
+                        String(year), $0.regionCode, $0.region, $0.registryHouseholds.map(String.init),
+                        $0.householdsReached.map(String.init), $0.decile1To4HouseholdsReached.map(String.init),
+                        $0.valueDeliveredIDR.map(String.init),
+                    ]
+                })
+        }
+    }
+
+    struct RefreshResponse: Encodable {
+        var refreshedInMS: Int64
+        var asOf: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case refreshedInMS = "refreshed_in_ms"
+            case asOf
+        }
+    }
+
+    /// `?level=`: the contract's names for the region levels a breakdown may use.
+    static let levels: [String: RegionCode.Level] = ["district": .district, "village": .village]
+
+    func register(on router: RouteRegistrar) {
+        router.get("/api/v1/summary", use: summary)
+        router.get("/api/v1/summary/regions", use: regions)
+        router.post("/api/v1/summary/refresh", use: refresh)
+    }
+
+    @Sendable func summary(_ request: Request, context: PaduRequestContext) async throws -> JSONResponse<Summary> {
+        let year = try fiscalYear(request.uri.queryParameters.get("year"))
+        return try await services.transaction(request, context, readOnly: true, roles: .summaryReaders) {
+            transaction in
+            JSONResponse(try await transaction.summary.summary(year: year))
+        }
+    }
+
+    @Sendable func regions(_ request: Request, context: PaduRequestContext) async throws
+        -> JSONResponse<RegionsResponse>
+    {
+        let query = request.uri.queryParameters
+        let year = try fiscalYear(query.get("year"))
+        let levelName = query.get("level") ?? "district"
+        guard let level = Self.levels[levelName] else {
+            throw APIError.validation(field: "level", problem: "must be district or village")
+        }
+        return try await services.transaction(request, context, readOnly: true, roles: .summaryReaders) {
+            transaction in
+            let (items, asOf) = try await transaction.summary.regions(year: year, level: level)
+            return JSONResponse(
+                RegionsResponse(
+                    year: year.year, scope: transaction.caller.scope, level: levelName, asOf: asOf, items: items))
+        }
+    }
+
+    @Sendable func refresh(_ request: Request, context: PaduRequestContext) async throws
+        -> JSONResponse<RefreshResponse>
+    {
+        try await services.transaction(request, context, readOnly: false, roles: [.admin]) { transaction in
+            let elapsed = try await transaction.summary.refresh()
+            return JSONResponse(RefreshResponse(refreshedInMS: elapsed, asOf: try await transaction.summary.asOf()))
+        }
+    }
+}
+
+extension Summary: CSVTable {
+    func csv() -> String {
+        CSV.document(
+            header: [
+                "year", "scope", "agency_id", "agency_code", "agency", "allocated_idr", "realized_idr",
+                "realization_rate", "persons_reached", "households_reached", "deliveries",
+            ],
+            rows: byAgency.map {
+                [
+                    String(year), scope, String($0.agencyID), $0.agencyCode, $0.agency, String($0.allocatedIDR),
+                    String($0.realizedIDR), $0.realizationRate.map { String($0) }, String($0.personsReached),
+                    String($0.householdsReached), String($0.deliveries),
+                ]
+            })
+    }
+}

@@ -1,0 +1,47 @@
+/// What form a programme's aid takes.
+public enum AidKind: String, Sendable, Codable, CaseIterable {
+    case cash
+    case inKind = "in_kind"
+    case service, insurance
+}
+
+/// Whom a programme's aid goes to: persons (by NIK) or households (by KK).
+public enum ProgrammeTarget: String, Sendable, Codable, CaseIterable {
+    case person, household
+}
+
+/// Where a programme's money comes from (sumber dana).
+public enum FundingSource: String, Sendable, Codable, CaseIterable {
+    case apbdKab = "APBD_KAB"
+    case apbdProv = "APBD_PROV"
+    case apbn = "APBN"
+    case dak = "DAK"
+    case danaDesa = "DANA_DESA"
+    case baznas = "BAZNAS"
+    case csr = "CSR"
+    case other = "OTHER"
+}
+
+/// The kind of a government or partner agency (OPD).
+public enum AgencyKind: String, Sendable, Codable, CaseIterable {
+    case dinas, badan, secretariat, hospital, vertical
+    case nonGovernment = "non_government"
+    case kecamatan, other
+}
+
+/// Where the social registry's data came from.
+public enum RegistrySource: String, Sendable, Codable, CaseIterable {
+    case dtks = "DTKS"
+    case dtsen = "DTSEN"
+    case local = "LOCAL"
+}
+
+/// A person's place in a household (hubungan dalam keluarga).
+public enum Relationship: String, Sendable, Codable, CaseIterable {
+    case head, spouse, child
+    case childInLaw = "child_in_law"
+    case grandchild, parent
+    case parentInLaw = "parent_in_law"
+    case otherRelative = "other_relative"
+    case other
+}

@@ -1,0 +1,71 @@
+import PQ
+
+/// A rule the database enforces and reports with its own SQLSTATE (`PD0xx`).
+///
+/// Each code is raised by the SQL named in its comment and declared here once; a test reads
+/// every `ERRCODE = 'PD…'` in `sql/` and checks that this list and the SQL agree. Swift never
+/// restates these rules: it only explains them better, from this declaration.
+public enum DatabaseRule: String, Sendable, CaseIterable {
+    /// Realisation past the year's allocation without `over_budget_reason` (0005, realizations trigger).
+    case overBudgetNeedsReason = "PD001"
+    /// A coordinated programme's delivery without an approved plan line (0006, deliveries trigger).
+    case deliveryNeedsApprovedLine = "PD002"
+    /// A submitted report of a closed period changed (0005, progress_reports trigger).
+    case closedPeriodReportFrozen = "PD003"
+    /// The audit log is append-only (0007).
+    case auditAppendOnly = "PD004"
+    /// A plan or plan line moved in a way its state does not allow (0006, 0014).
+    case planState = "PD005"
+    /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
+    case recipientIDsMismatch = "PD006"
+    /// The check named a programme the caller may not check (0010, 0012).
+    case programmeNotFound = "PD404"
+}
+
+/// Why a store could not do what it was asked, in terms the API can explain.
+public enum DatabaseError: Error, Sendable, Equatable {
+    /// A rule of `DatabaseRule` refused the change; `column` names the column when the SQL gave one.
+    case rule(DatabaseRule, column: String?)
+    /// A unique key already exists.
+    case duplicate(constraint: String?)
+    /// A value refers to nothing that exists (a foreign key).
+    case danglingReference(field: String)
+    /// A check or not-null constraint refused a value.
+    case notAllowed(field: String)
+    /// The role may not do this (a grant or a policy said no).
+    case forbidden
+    /// A concurrent change got in the way (serialisation failure, deadlock); retrying may work.
+    case retry
+    /// The database cannot be reached or the pool is exhausted.
+    case unavailable
+    /// Anything else: a bug, not the caller's doing. The description hides the details.
+    case unexpected(code: String)
+
+    /// Translates what libpq reported; PQ's error never leaves PaduStore.
+    static func from(_ error: PQError) -> DatabaseError {
+        if error.isConnectionError { return .unavailable }
+        guard let state = error.sqlState else { return .unexpected(code: error.code.description) }
+        if let rule = DatabaseRule(rawValue: state) { return .rule(rule, column: error.column) }
+        switch state {
+        case PQError.SQLState.insufficientPrivilege: return .forbidden
+        case PQError.SQLState.uniqueViolation: return .duplicate(constraint: error.constraint)
+        case PQError.SQLState.foreignKeyViolation:
+            return .danglingReference(field: error.column ?? error.constraint ?? "reference")
+        case PQError.SQLState.checkViolation, PQError.SQLState.notNullViolation:
+            return .notAllowed(field: error.column ?? error.constraint ?? "body")
+        case PQError.SQLState.serializationFailure, PQError.SQLState.deadlockDetected: return .retry
+        default: return .unexpected(code: state)
+        }
+    }
+}
+
+/// Runs `body`, turning PQ's errors into `DatabaseError`.
+func translatingErrors<Result>(
+    isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+) async throws -> Result {
+    do {
+        return try await body()
+    } catch let error as PQError {
+        throw DatabaseError.from(error)
+    }
+}
