@@ -165,7 +165,7 @@ struct RowLevelSecurityTests {
         #expect((all ?? 0) > 1)
     }
 
-    @Test("an agency reads a person only once it has planned aid for them")
+    @Test("an agency reads a person only once the coordinator approved its line naming them")
     func agencySeesOwnRecipientsOnly() async throws {
         let f = try await Fixture.make("rls_person")
         let before = try await f.as("baznas") { c in
@@ -176,18 +176,29 @@ struct RowLevelSecurityTests {
             try #require(try await c.query("SELECT id, nik FROM padu.persons LIMIT 1").first((Int64, String).self))
         }
         let programme = f.programs["BEDAH-RUMAH"]!
-        let seen = try await f.as("baznas") { c in
-            let plan = try await c.query(
-                "INSERT INTO padu.distribution_plans (program_id, fiscal_year, period) VALUES (\(programme), \(Int16(2019)), '2019-Q2') RETURNING id"
-            ).first(Int64.self)!
+        let (plan, pending) = try await f.as("baznas") { c in
+            let plan = try #require(
+                try await c.query(
+                    "INSERT INTO padu.distribution_plans (program_id, fiscal_year, period) VALUES (\(programme), \(Int16(2019)), '2019-Q2') RETURNING id"
+                ).first(Int64.self))
             try await c.query(
                 """
                 INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, nik, person_id)
                 VALUES (\(plan), \(programme), \(Int16(2019)), 0, \(nik), \(personID))
                 """)
-            return try await c.query("SELECT nik FROM padu.persons").decode(String.self)
+            try await c.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
+            return (plan, try await c.query("SELECT nik FROM padu.persons").decode(String.self))
         }
-        #expect(seen == [nik])
+        // Naming a NIK in a plan verifies it; it does not reveal the person.
+        #expect(pending.isEmpty)
+        try await f.as("dinsos") { c in
+            try await c.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
+            try await c.query("UPDATE padu.distribution_plans SET status = 'approved' WHERE id = \(plan)")
+        }
+        let approved = try await f.as("baznas") { c in
+            try await c.query("SELECT nik FROM padu.persons").decode(String.self)
+        }
+        #expect(approved == [nik])
         let dinkesSees = try await f.as("dinkes") { c in
             try await c.query("SELECT count(*) FROM padu.persons").first(Int.self)
         }

@@ -18,7 +18,8 @@ struct CoordinationController: Sendable {
 
     @Sendable func check(_ request: Request, context: PaduRequestContext) async throws -> JSONResponse<CheckResponse> {
         var request = request
-        return try await services.transaction(request, context, readOnly: true, roles: .agencies) { transaction in
+        // Read-write: the check counts against the account's hourly allowance and large ones are audited.
+        return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
             let (list, _) = try await RecipientList.read(&request, context: context, needsPeriod: false)
             guard let target = try await transaction.plans.programTarget(list.programID) else {
                 throw APIError.notFound("programme")

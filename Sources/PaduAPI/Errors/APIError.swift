@@ -133,6 +133,13 @@ extension APIError {
                 return .conflict("the report of a closed period was submitted and cannot change")
             case .planState: return .conflict("the plan is not in a state that allows this")
             case .programmeNotFound: return .notFound("programme")
+            case .checkQuotaExhausted:
+                let minute = Calendar(identifier: .gregorian).component(.minute, from: Date())
+                let second = Calendar(identifier: .gregorian).component(.second, from: Date())
+                return APIError(
+                    .tooManyRequests, code: "rate_limited",
+                    message: "this account checked its hourly allowance of recipients; try again next hour",
+                    headers: [.retryAfter: String(max(1, 3600 - minute * 60 - second))])
             case .auditAppendOnly, .recipientIDsMismatch: return .internal(requestID: requestID)
             }
         }

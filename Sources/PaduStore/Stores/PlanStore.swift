@@ -84,19 +84,35 @@ public struct LineRejection: Sendable {
 public struct PlanStore: Sendable {
     let connection: PQConnection
 
-    /// One set-based pass over every recipient.
+    /// One set-based pass over every recipient, counted against the caller's hourly allowance
+    /// (`DatabaseRule.checkQuotaExhausted`); a large check is audited. Needs a read-write
+    /// transaction.
     public func check(
         programID: Int64, fiscalYear: FiscalYear, recipients: [RecipientInput], target: ProgrammeTarget
     ) async throws -> [RecipientCheck] {
+        try await evaluate(
+            programID: programID, fiscalYear: fiscalYear, recipients: recipients, target: target, claim: true)
+    }
+
+    /// The check itself; `claim` counts it against the allowance (a plan's known lines are not
+    /// counted again when the plan is read).
+    private func evaluate(
+        programID: Int64, fiscalYear: FiscalYear, recipients: [RecipientInput], target: ProgrammeTarget,
+        claim: Bool
+    ) async throws -> [RecipientCheck] {
         let ids = recipients.map { $0.id.isWellFormed ? $0.id.text : "" }
         let kinds = recipients.map(\.id.kind.rawValue)
-        let rows = try await connection.query(
-            """
+        let check: PQQuery = """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
                    aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate
               FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[])
             """
-        )
+        let rows =
+            claim
+            ? try await connection.pipeline([
+                "SELECT padu.claim_check_quota(\(Int32(clamping: recipients.count)))", check,
+            ])[1]
+            : try await connection.query(check)
         // Other aid comes as parallel arrays, one element per other programme.
         var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool)] = []
         var aidLists: [[OtherAid]] = []
@@ -221,8 +237,8 @@ public struct PlanStore: Sendable {
             return RecipientInput(flaggedInvalid ? .malformed(kind, text) : RecipientID(kind, text))
         }
         let target = try await programTarget(plan.programID) ?? .person
-        let live = try await check(
-            programID: plan.programID, fiscalYear: plan.fiscalYear, recipients: inputs, target: target)
+        let live = try await evaluate(
+            programID: plan.programID, fiscalYear: plan.fiscalYear, recipients: inputs, target: target, claim: false)
         plan.recipients = zip(lines, live).map { line, current in
             var recipient = current
             recipient.lineNo = line.0
