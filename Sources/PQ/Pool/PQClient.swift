@@ -19,10 +19,12 @@ public final class PQClient: Service, Sendable {
         case create
     }
 
-    /// A connection in the idle stack, and when it was last given back.
+    /// A connection in the idle stack: when a caller last gave it back, and when it was last
+    /// known good (given back or health-checked).
     private struct IdleConnection {
         let connection: PQConnection
         let since: PoolClock.Instant
+        let checked: PoolClock.Instant
     }
 
     private struct Waiter {
@@ -235,12 +237,18 @@ public final class PQClient: Service, Sendable {
     /// Takes a connection back: broken or mid-transaction ones are closed, good ones go to
     /// the next waiter or the idle stack.
     func release(_ connection: PQConnection) {
+        let now = clock.now
+        giveBack(connection, idleSince: now, checked: now)
+    }
+
+    /// `release`, keeping a health-checked connection's idle time: a check is not a use, or
+    /// checks more frequent than the idle timeout would keep every connection open.
+    private func giveBack(_ connection: PQConnection, idleSince: PoolClock.Instant, checked: PoolClock.Instant) {
         let reusable = !connection.isBroken && connection.isIdleInTransactionTerms && !connection.hasDeferred
         if !reusable {
             discard(connection)
             return
         }
-        let now = clock.now
         let waiter = state.withLock { state -> Waiter? in
             if state.closed {
                 return nil
@@ -249,7 +257,7 @@ public final class PQClient: Service, Sendable {
                 return state.waiters.removeFirst()
             }
             state.leased -= 1
-            state.idle.append(IdleConnection(connection: connection, since: now))
+            state.idle.append(IdleConnection(connection: connection, since: idleSince, checked: checked))
             return nil
         }
         if let waiter {
@@ -309,17 +317,18 @@ public final class PQClient: Service, Sendable {
     private func maintain() async {
         let now = clock.now
         // Close idle connections above the minimum that have idled too long; pick those due a check.
-        let (expired, due) = state.withLock { state -> ([PQConnection], [PQConnection]) in
+        let (expired, due) = state.withLock { state -> ([PQConnection], [IdleConnection]) in
             guard !state.closed else { return ([], []) }
             var expired: [PQConnection] = []
-            var due: [PQConnection] = []
+            var due: [IdleConnection] = []
             var keep: [IdleConnection] = []
             // Oldest first: the stack's bottom has idled longest.
-            let verdicts = configuration.idleVerdicts(idleFor: state.idle.map { now - $0.since }, open: state.open)
+            let verdicts = configuration.idleVerdicts(
+                state.idle.map { (idle: now - $0.since, unchecked: now - $0.checked) }, open: state.open)
             for (idle, verdict) in zip(state.idle, verdicts) {
                 switch verdict {
                 case .close: expired.append(idle.connection)
-                case .check: due.append(idle.connection)
+                case .check: due.append(idle)
                 case .keep: keep.append(idle)
                 }
             }
@@ -329,11 +338,11 @@ public final class PQClient: Service, Sendable {
             return (expired, due)
         }
         for connection in expired { connection.close() }
-        for connection in due {
-            if connection.probeIdle() {
-                _ = try? await connection.query("SELECT 1")
+        for idle in due {
+            if idle.connection.probeIdle() {
+                _ = try? await idle.connection.query("SELECT 1")
             }
-            release(connection)
+            giveBack(idle.connection, idleSince: idle.since, checked: clock.now)
         }
         // Keep the minimum open, unless the server is unreachable and we are backing off.
         while true {

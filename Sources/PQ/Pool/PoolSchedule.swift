@@ -12,23 +12,23 @@ extension PQClientConfiguration {
     /// What maintenance does with an idle connection.
     enum IdleVerdict: Equatable, Sendable {
         case keep
-        /// Idle longer than `healthCheckInterval`: check it with `SELECT 1`.
+        /// Not known good for longer than `healthCheckInterval`: check it with `SELECT 1`.
         case check
         /// Idle longer than `idleTimeout` while the pool is above its minimum: close it.
         case close
     }
 
-    /// The verdict for each idle connection, given how long each has idled (oldest first) and
-    /// how many connections are open in all. Only connections above the minimum are closed,
-    /// the longest idle first.
-    func idleVerdicts(idleFor: [Duration], open: Int) -> [IdleVerdict] {
+    /// The verdict for each idle connection (oldest first), given how long each has gone
+    /// unused and unchecked, and how many connections are open in all. Only connections above
+    /// the minimum are closed, the longest idle first. A health check is not a use.
+    func idleVerdicts(_ idle: [(idle: Duration, unchecked: Duration)], open: Int) -> [IdleVerdict] {
         var surplus = open - minimumConnections
-        return idleFor.map { idle in
-            if surplus > 0 && idle > idleTimeout {
+        return idle.map { connection in
+            if surplus > 0 && connection.idle > idleTimeout {
                 surplus -= 1
                 return .close
             }
-            return idle > healthCheckInterval ? .check : .keep
+            return connection.unchecked > healthCheckInterval ? .check : .keep
         }
     }
 }
