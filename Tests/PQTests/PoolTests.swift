@@ -107,7 +107,7 @@ struct PoolTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             defer { group.cancelAll() }
-            /// Moves the clock and waits for the maintenance pass that wakes to finish.
+            // Moves the clock and waits for the maintenance pass that wakes to finish.
             func tick(_ duration: Duration) async throws {
                 let started = clock.sleepsStarted
                 clock.advance(by: duration)
