@@ -14,11 +14,10 @@ struct RestartTests {
             url: cluster.url(), maximum: 4, acquireTimeout: .seconds(5))
         let outcomes = Outcomes()
         try await TestServer.withClient(configuration) { client in
-            let deadline = ContinuousClock.now + .seconds(6)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<16 {
                     group.addTask {
-                        while ContinuousClock.now < deadline {
+                        while !outcomes.count.withLock({ $0.done }) {
                             do {
                                 let value = try await client.query("SELECT \(Int64(worker))").first(Int.self)
                                 #expect(value == worker)
@@ -26,15 +25,22 @@ struct RestartTests {
                             } catch let error as PQError {
                                 #expect(error.isConnectionError, "unexpected \(error)")
                                 outcomes.count.withLock { $0.failed += 1 }
+                                // A pause so that failing fast during the backoff is not a busy loop.
                                 try await Task.sleep(for: .milliseconds(20))
                             }
                         }
                     }
                 }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(1))
-                    try cluster.restart()
+                // Load first, then the restart, then load again: phases by progress, not by the clock.
+                try await until("100 queries before the restart", limit: .seconds(60)) {
+                    outcomes.count.withLock { $0.ok } >= 100
                 }
+                try cluster.restart()
+                let afterRestart = outcomes.count.withLock { $0.ok }
+                try await until("100 queries after the restart", limit: .seconds(60)) {
+                    outcomes.count.withLock { $0.ok } >= afterRestart + 100
+                }
+                outcomes.count.withLock { $0.done = true }
                 try await group.waitForAll()
             }
             // After the restart every new query succeeds.
@@ -43,10 +49,10 @@ struct RestartTests {
             }
         }
         let totals = outcomes.count.withLock { $0 }
-        #expect(totals.ok > 100)
+        #expect(totals.ok > 200)
     }
 }
 
 final class Outcomes: Sendable {
-    let count = Mutex((ok: 0, failed: 0))
+    let count = Mutex((ok: 0, failed: 0, done: false))
 }

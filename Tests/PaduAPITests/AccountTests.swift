@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -20,17 +21,17 @@ struct AccountTests {
         let login = try await api.post(
             "/api/v1/auth/login", as: nil, ["username": "BAZNAS", "password": TestAPI.password])
         #expect(login.status == 200)
-        let token = login.object["token"] as? String ?? ""
-        #expect(token.count >= 32)
-        let expires = ISO8601DateFormatter().date(from: login.object["expires_at"] as? String ?? "")
-        #expect(expires != nil && expires! > Date())
-        let account = login.object["account"] as? [String: Any] ?? [:]
-        #expect(account["username"] as? String == "baznas")
-        #expect(account["role"] as? String == "agency")
-        #expect(jsonInt(account["agency_id"]) == api.agencies["BAZNAS"])
-        #expect(account["scope"] as? String == "16.06")
-        #expect(jsonInt(account["id"]) == (try await api.accountID("baznas")))
-        #expect(account["password_hash"] == nil && account["password"] == nil)
+        let signedIn = try login.decode(LoginResponse.self)
+        #expect(signedIn.token.count >= 32)
+        #expect(signedIn.expiresAt > Date())
+        let account = signedIn.account
+        #expect(account.username == "baznas")
+        #expect(account.role == "agency")
+        #expect(account.agencyID == api.agencies["BAZNAS"])
+        #expect(account.scope == "16.06")
+        #expect(account.id == (try await api.accountID("baznas")))
+        let raw = try login.jsonValue()["account"]
+        #expect(raw?["password_hash"] == nil && raw?["password"] == nil)
 
         let expected: [(String, String, String?, String)] = [
             ("admin", "admin", nil, "16.06"), ("bupati", "executive", nil, "16.06"),
@@ -40,10 +41,11 @@ struct AccountTests {
         for (name, role, agency, scope) in expected {
             let me = try await api.get("/api/v1/me", as: try await api.login(name))
             #expect(me.status == 200, "\(name)")
-            #expect(me.object["username"] as? String == name)
-            #expect(me.object["role"] as? String == role, "\(name)")
-            #expect(me.int("agency_id") == agency.map { api.agencies[$0]! }, "\(name)")
-            #expect(me.object["scope"] as? String == scope, "\(name)")
+            let account = try me.decode(SignedInAccount.self)
+            #expect(account.username == name)
+            #expect(account.role == role, "\(name)")
+            #expect(account.agencyID == agency.map { api.agencies[$0]! }, "\(name)")
+            #expect(account.scope == scope, "\(name)")
         }
     }
 
@@ -74,20 +76,22 @@ struct AccountTests {
         body["agency_id"] = api.agencies["DINKES"]!
         let created = try await api.post("/api/v1/accounts", as: admin, body)
         #expect(created.status == 201)
-        #expect(created.object["username"] as? String == "operator.dinkes")
-        #expect(created.object["role"] as? String == "agency")
-        #expect(created.int("agency_id") == api.agencies["DINKES"])
-        #expect(created.object["scope"] as? String == "16.06")
-        #expect(created.object["active"] as? Bool == true)
-        #expect(created.object["password_hash"] == nil && created.object["password"] == nil)
-        let id = try #require(created.int("id"))
+        let account = try created.decode(Account.self)
+        #expect(account.username == "operator.dinkes")
+        #expect(account.role == "agency")
+        #expect(account.agencyID == api.agencies["DINKES"])
+        #expect(account.scope == "16.06")
+        #expect(account.active == true)
+        let raw = try created.jsonValue()
+        #expect(raw["password_hash"] == nil && raw["password"] == nil)
+        let id = account.id
         #expect(try await api.accountID("operator.dinkes") == id)
         let read = try await api.get("/api/v1/accounts/\(id)", as: admin)
         #expect(read.status == 200)
-        #expect(read.object["username"] as? String == "operator.dinkes")
+        #expect(try read.decode(Account.self).username == "operator.dinkes")
         let token = try await api.login("operator.dinkes", password: "a-long-enough-password")
         let me = try await api.get("/api/v1/me", as: token)
-        #expect(me.int("agency_id") == api.agencies["DINKES"])
+        #expect(try me.decode(SignedInAccount.self).agencyID == api.agencies["DINKES"])
     }
 
     @Test("only the admin manages accounts: every other role is 403 forbidden")
@@ -164,8 +168,9 @@ struct AccountTests {
         let active = try await api.text("SELECT active::text FROM padu.accounts WHERE id = \(id)")
         do {
             #expect(patched.status == 200)
-            #expect(patched.object["active"] as? Bool == false)
-            #expect(patched.object["username"] as? String == "baznas")
+            let account = try? patched.decode(Account.self)
+            #expect(account?.active == false)
+            #expect(account?.username == "baznas")
             #expect(active == "false")
             #expect(after.status == 401)
             #expect(after.isEnvelope("unauthenticated"))
@@ -241,20 +246,22 @@ struct AccountTests {
         let admin = try await api.login("admin")
         let all = try await api.get("/api/v1/accounts", as: admin)
         #expect(all.status == 200)
+        let allPage = try all.page(of: Account.self)
         #expect(
-            Set(all.items.compactMap { $0["username"] as? String }) == [
+            Set(allPage.items.map(\.username)) == [
                 "admin", "bupati", "dinsos", "sekayu", "baznas", "dinkes",
             ])
-        #expect(all.object["next_cursor"] is NSNull)
+        #expect(allPage.nextCursor == nil)
         var seen: [String] = []
         var cursor: String? = nil
         for _ in 0..<4 {
             let path = "/api/v1/accounts?limit=4" + (cursor.map { "&cursor=\($0)" } ?? "")
-            let page = try await api.get(path, as: admin)
-            #expect(page.status == 200)
+            let result = try await api.get(path, as: admin)
+            #expect(result.status == 200)
+            let page = try result.page(of: Account.self)
             #expect(page.items.count <= 4)
-            seen += page.items.compactMap { $0["username"] as? String }
-            cursor = page.object["next_cursor"] as? String
+            seen += page.items.map(\.username)
+            cursor = page.nextCursor
             if cursor == nil { break }
         }
         #expect(seen.count == 6 && Set(seen).count == 6)

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -22,12 +23,12 @@ struct BudgetTests {
                 ]
             ])
         #expect(put.status == 200)
-        #expect(put.int("program_id") == bstbk)
-        #expect(put.int("fiscal_year") == 2020)
-        #expect(put.int("allocated_idr") == 475_000_000)
-        let lines = put.object["allocations"] as? [[String: Any]] ?? []
-        #expect(lines.map { $0["funding_source"] as? String ?? "" } == ["APBD_KAB", "APBN"])
-        #expect(lines.map { jsonInt($0["allocated_idr"]) ?? -1 } == [350_000_000, 125_000_000])
+        let budget = try put.decode(YearBudget.self)
+        #expect(budget.programID == bstbk)
+        #expect(budget.fiscalYear == 2020)
+        #expect(budget.allocatedIDR == 475_000_000)
+        #expect(budget.allocations.map(\.fundingSource) == ["APBD_KAB", "APBN"])
+        #expect(budget.allocations.map(\.allocatedIDR) == [350_000_000, 125_000_000])
         let get = try await api.get("/api/v1/programs/\(bstbk)/budgets/2020", as: token)
         #expect(get.status == 200)
         #expect(get.text == put.text)
@@ -35,17 +36,18 @@ struct BudgetTests {
         let replaced = try await api.put(
             "/api/v1/programs/\(bstbk)/budgets/2020", as: token,
             ["allocations": [["funding_source": "DAK", "allocated_idr": 1_000]]])
-        #expect(replaced.int("allocated_idr") == 1_000)
+        #expect(try replaced.decode(YearBudget.self).allocatedIDR == 1_000)
         #expect(
             try await api.scalar(
                 "SELECT count(*) FROM padu.budget_allocations WHERE program_id = \(bstbk) AND fiscal_year = 2020") == 1)
         // The seeded 2018 budget is untouched, and a year without lines is empty, not 404.
         let seeded = try await api.get("/api/v1/programs/\(bstbk)/budgets/2018", as: token)
-        #expect(seeded.int("allocated_idr") == 350_000_000)
+        #expect(try seeded.decode(YearBudget.self).allocatedIDR == 350_000_000)
         let empty = try await api.get("/api/v1/programs/\(bstbk)/budgets/2030", as: token)
         #expect(empty.status == 200)
-        #expect(empty.int("allocated_idr") == 0)
-        #expect((empty.object["allocations"] as? [Any])?.isEmpty == true)
+        let emptyBudget = try empty.decode(YearBudget.self)
+        #expect(emptyBudget.allocatedIDR == 0)
+        #expect(emptyBudget.allocations.isEmpty)
     }
 
     @Test("another agency's budget is 404 to read and to replace, and stays as it was")
@@ -167,10 +169,10 @@ struct BudgetTests {
         }
         let adminRead = try await api.get("/api/v1/programs/\(bstbk)/budgets/2018", as: admin)
         #expect(adminRead.status == 200)
-        #expect(adminRead.int("allocated_idr") == 350_000_000)
+        #expect(try adminRead.decode(YearBudget.self).allocatedIDR == 350_000_000)
         let adminList = try await api.get("/api/v1/programs/\(bstbk)/realizations?year=2018", as: admin)
         #expect(adminList.status == 200)
-        #expect(adminList.items.count == 1)
+        #expect(try adminList.page(of: Realization.self).items.count == 1)
         #expect(try await api.get("/api/v1/programs/\(bstbk)/budgets/2018", as: bupati).status == 403)
         #expect(try await api.get("/api/v1/programs/\(bstbk)/realizations", as: bupati).status == 403)
         #expect(try await api.scalar("SELECT count(*) FROM padu.realizations") == 2)
@@ -186,19 +188,20 @@ struct BudgetTests {
             "/api/v1/programs/\(bstbk)/realizations", as: token,
             ["fiscal_year": 2019, "month": 3, "amount_idr": 90_000_000, "output_quantity": 300])
         #expect(created.status == 201)
-        #expect(created.int("program_id") == bstbk)
-        #expect(created.int("fiscal_year") == 2019)
-        #expect(created.int("month") == 3)
-        #expect(created.object["funding_source"] as? String == "APBD_KAB")
-        #expect(created.int("amount_idr") == 90_000_000)
-        #expect(created.int("output_quantity") == 300)
-        #expect(created.object["over_budget_reason"] == nil || created.object["over_budget_reason"] is NSNull)
-        let id = try #require(created.int("id"))
+        let realization = try created.decode(Realization.self)
+        #expect(realization.programID == bstbk)
+        #expect(realization.fiscalYear == 2019)
+        #expect(realization.month == 3)
+        #expect(realization.fundingSource == "APBD_KAB")
+        #expect(realization.amountIDR == 90_000_000)
+        #expect(realization.outputQuantity == 300)
+        #expect(realization.overBudgetReason == nil)
+        let id = realization.id
         let list = try await api.get("/api/v1/programs/\(bstbk)/realizations?year=2019", as: token)
         #expect(list.status == 200)
-        #expect(list.items.compactMap { jsonInt($0["id"]) } == [id])
+        #expect(try list.page(of: Realization.self).items.map(\.id) == [id])
         let all = try await api.get("/api/v1/programs/\(bstbk)/realizations", as: token)
-        #expect(all.items.count == 2)
+        #expect(try all.page(of: Realization.self).items.count == 2)
         #expect(try await api.get("/api/v1/programs/\(bstbk)/realizations?year=19", as: token).status == 422)
         // The same month and source again is a conflict, not a second row.
         let again = try await api.post(
@@ -230,7 +233,7 @@ struct BudgetTests {
                 "over_budget_reason": reason,
             ])
         #expect(allowed.status == 201)
-        #expect(allowed.object["over_budget_reason"] as? String == reason)
+        #expect(try allowed.decode(Realization.self).overBudgetReason == reason)
         #expect(try await api.scalar("SELECT count(*) FROM padu.realizations WHERE program_id = \(bedah)") == 2)
         // A source with no allocation at all has nothing to spend.
         let dinsos = try await api.login("dinsos")

@@ -63,10 +63,11 @@ struct DirectJSONTests {
         let nasty = "a\u{0}b\u{1}c\u{1F}\"\\/\n\r\t\u{8}\u{C}é🇮🇩"
         recipient.rejectionReason = nasty
         let direct = try JSONCoding.encode(CheckResponse(recipients: [recipient]))
-        let object = try JSONSerialization.jsonObject(with: Data(direct)) as? [String: [[String: Any]]]
-        #expect(object?["recipients"]?.first?["rejection_reason"] as? String == nasty)
-        let viaEncoder = try JSONSerialization.jsonObject(
-            with: JSONCoding.encoder.encode(CheckResponse(recipients: [recipient])))
-        #expect((object as NSDictionary?) == (viaEncoder as? NSDictionary))
+        let decoded = try ContractJSON.decoder.decode(CheckResult.self, from: Data(direct))
+        #expect(decoded.recipients.first?.rejectionReason == nasty)
+        let viaEncoder = try JSONCoding.encoder.encode(CheckResponse(recipients: [recipient]))
+        #expect(
+            try JSONDecoder().decode(JSONValue.self, from: Data(direct))
+                == JSONDecoder().decode(JSONValue.self, from: viaEncoder))
     }
 }

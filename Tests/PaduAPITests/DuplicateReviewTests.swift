@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -40,28 +41,21 @@ struct DuplicateReviewTests {
                 ],
             ])
         #expect(import1.status == 200, "\(import1.text)")
-        #expect((import1.object["possible_duplicates_found"] as? Int ?? 0) >= 1)
+        #expect(try import1.decode(RegistryImportResult.self).possibleDuplicatesFound >= 1)
 
         let queue = try await api.get("/api/v1/registry/duplicates", as: dinsos)
         #expect(queue.status == 200)
-        let pairs = try #require(queue.object["items"] as? [[String: Any]])
-        let pair = try #require(
-            pairs.first { pair in
-                [
-                    (pair["person_a"] as? [String: Any])?["nik"] as? String,
-                    (pair["person_b"] as? [String: Any])?["nik"] as? String,
-                ]
-                .contains(twin)
-            })
-        let a = try #require((pair["person_a"] as? [String: Any])?["id"] as? Int)
-        let b = try #require((pair["person_b"] as? [String: Any])?["id"] as? Int)
+        let pairs = try queue.page(of: DuplicateStore.Pair.self).items
+        let pair = try #require(pairs.first { [$0.personA.nik, $0.personB.nik].contains(twin) })
+        let a = pair.personA.id
+        let b = pair.personB.id
 
         // The pair flags both persons in a check until someone decides.
         let dinkes = try await api.login("dinkes")
         let check = try await api.post(
             "/api/v1/coordination/check", as: dinkes,
             ["program_id": api.programs["PMT-BALITA"]!, "fiscal_year": 2019, "recipients": [["nik": twin]]])
-        let flags = ((check.object["recipients"] as? [[String: Any]])?.first?["flags"] as? [String]) ?? []
+        let flags = try check.decode(CheckResult.self).recipients.first?.flags ?? []
         #expect(flags.contains("POSSIBLE_DUPLICATE_PERSON"))
 
         // An agency may not decide; the coordinator marks them different; both persons remain.
@@ -83,7 +77,7 @@ struct DuplicateReviewTests {
         let after = try await api.post(
             "/api/v1/coordination/check", as: dinkes,
             ["program_id": api.programs["PMT-BALITA"]!, "fiscal_year": 2019, "recipients": [["nik": twin]]])
-        let flagsAfter = ((after.object["recipients"] as? [[String: Any]])?.first?["flags"] as? [String]) ?? []
+        let flagsAfter = try after.decode(CheckResult.self).recipients.first?.flags ?? []
         #expect(!flagsAfter.contains("POSSIBLE_DUPLICATE_PERSON"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -27,7 +28,7 @@ struct IdempotencyTests {
         let second = try await api.post("/api/v1/programs", as: token, bytes: bytes, headers: key)
         #expect(second.status == 201)
         #expect(second.body == first.body)
-        #expect(second.int("id") == first.int("id"))
+        #expect(try second.decode(Program.self).id == first.decode(Program.self).id)
         #expect(second.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs WHERE code = 'RETRY-1'") == 1)
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 8)
@@ -107,8 +108,9 @@ struct IdempotencyTests {
         let dinkes = try await api.post(
             "/api/v1/programs", as: try await api.login("dinkes"), Self.programme, headers: key)
         #expect(baznas.status == 201 && dinkes.status == 201)
-        #expect(baznas.int("id") != dinkes.int("id"))
-        #expect(dinkes.int("agency_id") == api.agencies["DINKES"])
+        let (baznasProgram, dinkesProgram) = (try baznas.decode(Program.self), try dinkes.decode(Program.self))
+        #expect(baznasProgram.id != dinkesProgram.id)
+        #expect(dinkesProgram.agencyID == api.agencies["DINKES"])
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs WHERE code = 'RETRY-1'") == 2)
     }
 

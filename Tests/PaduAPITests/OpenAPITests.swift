@@ -13,9 +13,9 @@ struct OpenAPITests {
         defer { api.stop() }
         let result = try await api.get("/openapi.json", as: nil)
         #expect(result.status == 200)
-        let document = result.object
-        #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)
-        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let document = try result.decodeVerbatim(OpenAPIDocument.self)
+        #expect(document.openapi.hasPrefix("3."))
+        let paths = document.paths
         var documented = Set<String>()
         for (path, item) in paths {
             for method in item.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
@@ -40,13 +40,10 @@ struct OpenAPITests {
     func errorsDocumented() async throws {
         let api = try await TestAPI.start("openapi_errors", households: 0)
         defer { api.stop() }
-        let document = try await api.get("/openapi.json", as: nil).object
-        let paths = try #require(document["paths"] as? [String: [String: Any]])
-        for (path, item) in paths where path.hasPrefix("/api/v1/") {
+        let document = try await api.get("/openapi.json", as: nil).decodeVerbatim(OpenAPIDocument.self)
+        for (path, item) in document.paths where path.hasPrefix("/api/v1/") {
             for (method, operation) in item {
-                guard let operation = operation as? [String: Any],
-                    let responses = operation["responses"] as? [String: Any]
-                else { continue }
+                guard let responses = operation["responses"]?.object else { continue }
                 #expect(responses["500"] != nil, "\(method) \(path) lacks 500")
                 if path != "/api/v1/auth/login" {
                     #expect(responses["401"] != nil, "\(method) \(path) lacks 401")

@@ -13,8 +13,9 @@ struct OperationsTests {
         defer { api.stop() }
         let result = try await api.get("/health", as: nil)
         #expect(result.status == 200)
-        #expect(result.object["status"] as? String == "ok")
-        #expect(result.object["database"] as? String == "ok")
+        let health = try result.decode(Health.self)
+        #expect(health.status == "ok")
+        #expect(health.database == "ok")
         #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(result.header("X-Request-ID")?.isEmpty == false)
     }
@@ -58,10 +59,9 @@ struct OperationsTests {
         let result = try await api.get("/openapi.json", as: nil)
         #expect(result.status == 200)
         #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
-        let version = try #require(result.object["openapi"] as? String)
-        #expect(version.hasPrefix("3."))
-        #expect(result.object["info"] is [String: Any])
-        #expect(result.object["paths"] is [String: Any])
+        // Decoding requires `openapi` a string and `info` and `paths` objects.
+        let document = try result.decodeVerbatim(OpenAPIDocument.self)
+        #expect(document.openapi.hasPrefix("3."))
     }
 
     @Test("/openapi.json documents the endpoints of the contract")
@@ -69,7 +69,7 @@ struct OperationsTests {
         let api = try await TestAPI.start("ops_openapi_paths")
         defer { api.stop() }
         let result = try await api.get("/openapi.json", as: nil)
-        let paths = Set((result.object["paths"] as? [String: Any] ?? [:]).keys)
+        let paths = Set(try result.decodeVerbatim(OpenAPIDocument.self).paths.keys)
         for path in [
             "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me", "/api/v1/accounts", "/api/v1/accounts/{id}",
             "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/agencies", "/api/v1/agencies/{id}",

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -22,19 +23,20 @@ struct ProgramTests {
         let token = try await api.login("baznas")
         let created = try await api.post("/api/v1/programs", as: token, Self.body("ZAKAT-FITRAH", name: "Zakat Fitrah"))
         #expect(created.status == 201)
-        let id = try #require(created.int("id"))
-        #expect(created.int("agency_id") == api.agencies["BAZNAS"])
-        #expect(created.object["code"] as? String == "ZAKAT-FITRAH")
-        #expect(created.object["name"] as? String == "Zakat Fitrah")
-        #expect(created.int("cluster_id") == 1)
-        #expect(created.object["aid_kind"] as? String == "in_kind")
-        #expect(created.object["target"] as? String == "household")
-        #expect(created.object["unit"] as? String == "paket")
-        #expect(created.object["requires_coordination"] as? Bool == true)
-        #expect(created.object["created_at"] is String)
+        // Decoding as Program also checks created_at is an ISO-8601 instant.
+        let program = try created.decode(Program.self)
+        let id = program.id
+        #expect(program.agencyID == api.agencies["BAZNAS"])
+        #expect(program.code == "ZAKAT-FITRAH")
+        #expect(program.name == "Zakat Fitrah")
+        #expect(program.clusterID == 1)
+        #expect(program.aidKind == "in_kind")
+        #expect(program.target == "household")
+        #expect(program.unit == "paket")
+        #expect(program.requiresCoordination == true)
         let read = try await api.get("/api/v1/programs/\(id)", as: token)
         #expect(read.status == 200)
-        #expect(read.object["name"] as? String == "Zakat Fitrah")
+        #expect(try read.decode(Program.self).name == "Zakat Fitrah")
         #expect(
             try await api.scalar("SELECT agency_id FROM padu.programs WHERE id = \(id)") == api.agencies["BAZNAS"])
         // requires_coordination true may be sent explicitly.
@@ -42,7 +44,7 @@ struct ProgramTests {
         explicit["requires_coordination"] = true
         let second = try await api.post("/api/v1/programs", as: token, explicit)
         #expect(second.status == 201)
-        #expect(second.object["requires_coordination"] as? Bool == true)
+        #expect(try second.decode(Program.self).requiresCoordination == true)
     }
 
     @Test("the agency is the caller's, whatever agency_id the body names")
@@ -53,7 +55,7 @@ struct ProgramTests {
         body["agency_id"] = api.agencies["DINSOS"]!
         let created = try await api.post("/api/v1/programs", as: try await api.login("dinkes"), body)
         #expect(created.status == 201)
-        #expect(created.int("agency_id") == api.agencies["DINKES"])
+        #expect(try created.decode(Program.self).agencyID == api.agencies["DINKES"])
         #expect(
             try await api.scalar("SELECT agency_id FROM padu.programs WHERE code = 'SPOOF'") == api.agencies["DINKES"])
     }
@@ -64,16 +66,18 @@ struct ProgramTests {
         defer { api.stop() }
         let baznas = try await api.get("/api/v1/programs", as: try await api.login("baznas"))
         #expect(baznas.status == 200)
-        #expect(baznas.items.compactMap { $0["code"] as? String } == ["BEDAH-RUMAH"])
-        #expect(baznas.object["next_cursor"] is NSNull)
+        let baznasPage = try baznas.page(of: Program.self)
+        #expect(baznasPage.items.map(\.code) == ["BEDAH-RUMAH"])
+        #expect(baznasPage.nextCursor == nil)
         let dinkes = try await api.get("/api/v1/programs", as: try await api.login("dinkes"))
-        #expect(dinkes.items.compactMap { $0["code"] as? String } == ["PMT-BALITA"])
+        #expect(try dinkes.page(of: Program.self).items.map(\.code) == ["PMT-BALITA"])
         let admin = try await api.get("/api/v1/programs", as: try await api.login("admin"))
         #expect(admin.status == 200)
-        #expect(Set(admin.items.compactMap { $0["code"] as? String }) == Set(api.programs.keys))
-        let page = try await api.get("/api/v1/programs?limit=2", as: try await api.login("admin"))
+        #expect(Set(try admin.page(of: Program.self).items.map(\.code)) == Set(api.programs.keys))
+        let page = try await api.get("/api/v1/programs?limit=2", as: try await api.login("admin")).page(
+            of: Program.self)
         #expect(page.items.count == 2)
-        #expect(page.object["next_cursor"] is String)
+        #expect(page.nextCursor != nil)
     }
 
     @Test("another agency's programme is 404 by id, to read and to change")
@@ -148,8 +152,9 @@ struct ProgramTests {
         let bedah = api.programs["BEDAH-RUMAH"]!
         let result = try await api.patch("/api/v1/programs/\(bedah)", as: admin, ["requires_coordination": false])
         #expect(result.status == 200)
-        #expect(result.object["requires_coordination"] as? Bool == false)
-        #expect(result.int("agency_id") == api.agencies["BAZNAS"])
+        let exempted = try result.decode(Program.self)
+        #expect(exempted.requiresCoordination == false)
+        #expect(exempted.agencyID == api.agencies["BAZNAS"])
         #expect(
             try await api.scalar("SELECT count(*) FROM padu.programs WHERE id = \(bedah) AND NOT requires_coordination")
                 == 1)
@@ -162,7 +167,7 @@ struct ProgramTests {
             """)
         #expect(audited == 1)
         let back = try await api.patch("/api/v1/programs/\(bedah)", as: admin, ["requires_coordination": true])
-        #expect(back.object["requires_coordination"] as? Bool == true)
+        #expect(try back.decode(Program.self).requiresCoordination == true)
         #expect(
             try await api.scalar("SELECT count(*) FROM padu.audit_log WHERE action = 'set_requires_coordination'") == 2)
         // The admin changes nothing else, and an unknown programme is 404.
@@ -212,10 +217,11 @@ struct ProgramTests {
         let result = try await api.patch(
             "/api/v1/programs/\(bedah)", as: token, ["name": "Bedah Rumah 2019", "unit": "unit rumah"])
         #expect(result.status == 200)
-        #expect(result.object["name"] as? String == "Bedah Rumah 2019")
-        #expect(result.object["unit"] as? String == "unit rumah")
-        #expect(result.object["code"] as? String == "BEDAH-RUMAH")
-        #expect(result.object["aid_kind"] as? String == "in_kind")
+        let changed = try result.decode(Program.self)
+        #expect(changed.name == "Bedah Rumah 2019")
+        #expect(changed.unit == "unit rumah")
+        #expect(changed.code == "BEDAH-RUMAH")
+        #expect(changed.aidKind == "in_kind")
         let bad = try await api.patch("/api/v1/programs/\(bedah)", as: token, ["aid_kind": "gold", "cluster_id": 0])
         #expect(bad.status == 422)
         #expect(Set(bad.errorFields) == ["aid_kind", "cluster_id"])
@@ -247,16 +253,17 @@ struct ProgramTests {
         body["unit"] = HostileText.unicode
         let created = try await api.post("/api/v1/programs", as: token, body)
         #expect(created.status == 201)
-        #expect(created.object["name"] as? String == HostileText.sqlInjection)
-        #expect(created.object["unit"] as? String == HostileText.unicode)
-        let id = try #require(created.int("id"))
-        let read = try await api.get("/api/v1/programs/\(id)", as: token)
-        #expect(read.object["name"] as? String == HostileText.sqlInjection)
-        #expect(read.object["unit"] as? String == HostileText.unicode)
+        let program = try created.decode(Program.self)
+        #expect(program.name == HostileText.sqlInjection)
+        #expect(program.unit == HostileText.unicode)
+        let id = program.id
+        let read = try await api.get("/api/v1/programs/\(id)", as: token).decode(Program.self)
+        #expect(read.name == HostileText.sqlInjection)
+        #expect(read.unit == HostileText.unicode)
         #expect(try await api.text("SELECT name FROM padu.programs WHERE id = \(id)") == HostileText.sqlInjection)
         #expect(try await api.text("SELECT unit FROM padu.programs WHERE id = \(id)") == HostileText.unicode)
         let renamed = try await api.patch("/api/v1/programs/\(id)", as: token, ["name": HostileText.unicode])
-        #expect(renamed.object["name"] as? String == HostileText.unicode)
+        #expect(try renamed.decode(Program.self).name == HostileText.unicode)
         #expect(try await api.text("SELECT name FROM padu.programs WHERE id = \(id)") == HostileText.unicode)
         // The table is still there with every programme.
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 8)

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -14,23 +15,24 @@ struct ReferenceTests {
         let token = try await api.login("baznas")
         let result = try await api.get("/api/v1/regions?parent=16.06", as: token)
         #expect(result.status == 200)
-        let items = result.items
+        let page = try result.page(of: ReferenceStore.Region.self)
+        let items = page.items
         #expect(items.count >= 10)
-        let byCode = Dictionary(
-            uniqueKeysWithValues: items.map { ($0["code"] as? String ?? "", $0["name"] as? String ?? "") })
+        let byCode = Dictionary(uniqueKeysWithValues: items.map { ($0.code, $0.name) })
         #expect(byCode["16.06.01"] == "Sekayu")
         #expect(byCode["16.06.02"] == "Lais")
         for item in items {
-            #expect(item["parent_code"] as? String == "16.06")
-            #expect(jsonInt(item["level"]) == 3)
+            #expect(item.parentCode == "16.06")
+            #expect(item.level == 3)
         }
-        #expect(result.object["next_cursor"] is NSNull)
+        #expect(page.nextCursor == nil)
         let provinces = try await api.get("/api/v1/regions", as: token)
         #expect(provinces.status == 200)
-        let sumsel = provinces.items.first { $0["code"] as? String == "16" }
+        let provinceItems = try provinces.page(of: ReferenceStore.Region.self).items
+        let sumsel = provinceItems.first { $0.code == "16" }
         #expect(sumsel != nil)
-        #expect(jsonInt(sumsel?["level"]) == 1)
-        #expect(provinces.items.allSatisfy { $0["parent_code"] == nil || $0["parent_code"] is NSNull })
+        #expect(sumsel?.level == 1)
+        #expect(provinceItems.allSatisfy { $0.parentCode == nil })
     }
 
     @Test("one region by code; an unknown or malformed code is 404; a bad parent is 422")
@@ -40,12 +42,13 @@ struct ReferenceTests {
         let token = try await api.login("bupati")
         let sekayu = try await api.get("/api/v1/regions/16.06.01", as: token)
         #expect(sekayu.status == 200)
-        #expect(sekayu.object["name"] as? String == "Sekayu")
-        #expect(sekayu.object["parent_code"] as? String == "16.06")
-        #expect(sekayu.int("level") == 3)
-        let village = try await api.get("/api/v1/regions/16.06.01.2001", as: token)
-        #expect(village.object["name"] as? String == "Sukarami")
-        #expect(village.int("level") == 4)
+        let region = try sekayu.decode(ReferenceStore.Region.self)
+        #expect(region.name == "Sekayu")
+        #expect(region.parentCode == "16.06")
+        #expect(region.level == 3)
+        let village = try await api.get("/api/v1/regions/16.06.01.2001", as: token).decode(ReferenceStore.Region.self)
+        #expect(village.name == "Sukarami")
+        #expect(village.level == 4)
         for code in ["99.99", "16.06.99", "sekayu", "16.6"] {
             let result = try await api.get("/api/v1/regions/\(code)", as: token)
             #expect(result.status == 404, "\(code)")
@@ -80,17 +83,18 @@ struct ReferenceTests {
         let token = try await api.login("dinkes")
         let list = try await api.get("/api/v1/agencies", as: token)
         #expect(list.status == 200)
-        let codes = Set(list.items.compactMap { $0["code"] as? String })
+        let codes = Set(try list.page(of: ReferenceStore.Agency.self).items.map(\.code))
         #expect(codes.isSuperset(of: ["DINSOS", "DINKES", "BAZNAS", "BPJS", "SETDA-PEM-KESRA"]))
         #expect(codes.count == api.agencies.count)
         let baznas = try await api.get("/api/v1/agencies/\(api.agencies["BAZNAS"]!)", as: token)
         #expect(baznas.status == 200)
-        #expect(baznas.object["code"] as? String == "BAZNAS")
-        #expect(baznas.object["name"] as? String == "Badan Amil Zakat Nasional Kabupaten Musi Banyuasin")
-        #expect(baznas.object["short_name"] as? String == "Baznas")
-        #expect(baznas.object["kind"] as? String == "non_government")
-        #expect(baznas.object["region_code"] as? String == "16.06")
-        #expect(baznas.int("id") == api.agencies["BAZNAS"])
+        let agency = try baznas.decode(ReferenceStore.Agency.self)
+        #expect(agency.code == "BAZNAS")
+        #expect(agency.name == "Badan Amil Zakat Nasional Kabupaten Musi Banyuasin")
+        #expect(agency.shortName == "Baznas")
+        #expect(agency.kind == "non_government")
+        #expect(agency.regionCode == "16.06")
+        #expect(agency.id == api.agencies["BAZNAS"])
         for id in ["999999", "0", "-1", "abc"] {
             let missing = try await api.get("/api/v1/agencies/\(id)", as: token)
             #expect(missing.status == 404, "\(id)")
@@ -110,15 +114,16 @@ struct ReferenceTests {
                 "region_code": "16.06",
             ])
         #expect(created.status == 201)
-        let id = try #require(created.int("id"))
-        #expect(created.object["code"] as? String == "DINAS-PMD")
-        #expect(created.object["kind"] as? String == "dinas")
-        #expect(created.object["region_code"] as? String == "16.06")
+        let agency = try created.decode(ReferenceStore.Agency.self)
+        let id = agency.id
+        #expect(agency.code == "DINAS-PMD")
+        #expect(agency.kind == "dinas")
+        #expect(agency.regionCode == "16.06")
         let read = try await api.get("/api/v1/agencies/\(id)", as: try await api.login("baznas"))
         #expect(read.status == 200)
-        #expect(read.object["name"] as? String == "Dinas Pemberdayaan Masyarakat dan Desa")
+        #expect(try read.decode(ReferenceStore.Agency.self).name == "Dinas Pemberdayaan Masyarakat dan Desa")
         let list = try await api.get("/api/v1/agencies", as: admin)
-        #expect(list.items.contains { $0["code"] as? String == "DINAS-PMD" })
+        #expect(try list.page(of: ReferenceStore.Agency.self).items.contains { $0.code == "DINAS-PMD" })
     }
 
     @Test("only the admin adds agencies: everyone else is 403")
@@ -172,9 +177,11 @@ struct ReferenceTests {
             let created = try await api.post(
                 "/api/v1/agencies", as: admin, ["code": code, "name": name, "kind": "other", "region_code": "16.06"])
             #expect(created.status == 201)
-            #expect(created.object["name"] as? String == name)
-            let id = try #require(created.int("id"))
-            #expect(try await api.get("/api/v1/agencies/\(id)", as: admin).object["name"] as? String == name)
+            let agency = try created.decode(ReferenceStore.Agency.self)
+            #expect(agency.name == name)
+            let id = agency.id
+            #expect(
+                try await api.get("/api/v1/agencies/\(id)", as: admin).decode(ReferenceStore.Agency.self).name == name)
             #expect(try await api.text("SELECT name FROM padu.agencies WHERE id = \(id)") == name)
         }
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 7)
@@ -186,20 +193,19 @@ struct ReferenceTests {
         defer { api.stop() }
         let result = try await api.get("/api/v1/clusters", as: try await api.login("bupati"))
         #expect(result.status == 200)
-        let clusters = result.items
-        #expect(clusters.compactMap { jsonInt($0["id"]) } == [1, 2, 3, 4])
-        #expect(clusters.first?["name"] as? String == "Bantuan Sosial Terpadu Berbasis Keluarga")
+        let clusters = try result.page(of: ReferenceStore.Cluster.self).items
+        #expect(clusters.map(\.id) == [1, 2, 3, 4])
+        #expect(clusters.first?.name == "Bantuan Sosial Terpadu Berbasis Keluarga")
         let one = try #require(clusters.first)
-        #expect(jsonInt(one["coordinator_agency_id"]) == api.agencies["DINSOS"])
-        let members = one["members"] as? [[String: Any]] ?? []
+        #expect(one.coordinatorAgencyID == api.agencies["DINSOS"])
+        let members = one.members
         #expect(members.count == 13)
-        let roles = Dictionary(
-            uniqueKeysWithValues: members.map { ($0["code"] as? String ?? "", $0["role"] as? String ?? "") })
+        let roles = Dictionary(uniqueKeysWithValues: members.map { ($0.code, $0.role) })
         #expect(roles["SETDA-PEM-KESRA"] == "chair")
         #expect(roles["DINSOS"] == "vice_chair")
         #expect(roles["BAZNAS"] == "member")
         #expect(Set(roles.values).isSubset(of: ["chair", "vice_chair", "member"]))
-        #expect(jsonInt(members.first { $0["code"] as? String == "DINKES" }?["agency_id"]) == api.agencies["DINKES"])
-        #expect((clusters.last?["members"] as? [Any])?.isEmpty == true)
+        #expect(members.first { $0.code == "DINKES" }?.agencyID == api.agencies["DINKES"])
+        #expect(clusters.last?.members.isEmpty == true)
     }
 }

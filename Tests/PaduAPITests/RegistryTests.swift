@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -19,8 +20,11 @@ struct RegistryTests {
         ]
     }
 
-    func counts(_ result: HTTPResult) -> [Int64?] {
-        ["households_inserted", "households_updated", "persons_inserted", "persons_updated"].map { result.int($0) }
+    /// Households inserted and updated, persons inserted and updated; nil if the body is no import result.
+    func counts(_ result: HTTPResult) -> [Int]? {
+        (try? result.decode(RegistryImportResult.self)).map {
+            [$0.householdsInserted, $0.householdsUpdated, $0.personsInserted, $0.personsUpdated]
+        }
     }
 
     @Test("a JSON import of ten households writes them; the same import again changes nothing")
@@ -45,7 +49,7 @@ struct RegistryTests {
         let again = try await api.post("/api/v1/registry/import", as: token, RegistryData.json(households))
         #expect(again.status == 200)
         #expect(counts(again) == [0, 0, 0, 0])
-        #expect(again.int("possible_duplicates_found") == 0)
+        #expect(try again.decode(RegistryImportResult.self).possibleDuplicatesFound == 0)
         #expect(try await registryCounts(api) == after)
     }
 
@@ -225,16 +229,15 @@ struct RegistryTests {
         }
         let result = try await api.get("/api/v1/registry/persons/\(nik)", as: try await api.login("dinsos"))
         #expect(result.status == 200)
-        #expect(result.object["nik"] as? String == nik)
-        #expect(result.int("id") == personID)
-        #expect(
-            result.object["name"] as? String
-                == (try await api.text("SELECT name FROM padu.persons WHERE id = \(personID)")))
-        #expect((result.object["birth_date"] as? String)?.count == 10)
-        #expect(["M", "F"].contains(result.object["sex"] as? String ?? ""))
-        let household = result.object["household"] as? [String: Any] ?? [:]
-        #expect(household["kk"] as? String == kk)
-        #expect((household["region_code"] as? String)?.hasPrefix("16.06.") == true)
+        let person = try result.decode(RegistryPerson.self)
+        #expect(person.nik == nik)
+        #expect(person.id == personID)
+        #expect(person.name == (try await api.text("SELECT name FROM padu.persons WHERE id = \(personID)")))
+        #expect(person.birthDate.count == 10)
+        #expect(["M", "F"].contains(person.sex))
+        let household = try #require(person.household)
+        #expect(household.kk == kk)
+        #expect(household.regionCode.hasPrefix("16.06."))
         // Where the decile comes from, as the registry recorded it.
         let (source, asOf) = try await api.database.withAdmin { c in
             try await c.query(
@@ -245,9 +248,9 @@ struct RegistryTests {
                 """
             ).first((String, String).self)!
         }
-        #expect(household["registry_source"] as? String == source)
-        #expect(household["registry_as_of"] as? String == asOf)
-        #expect(result.object["relationship"] is String)
+        #expect(household.registrySource == source)
+        #expect(household.registryAsOf == asOf)
+        #expect(person.relationship != nil)
         let dinsosID = try await api.accountID("dinsos")
         let requestID = result.header("X-Request-ID") ?? "?"
         #expect(
@@ -301,7 +304,7 @@ struct RegistryTests {
             "SELECT count(*) FROM padu.audit_log WHERE action = 'read' AND entity_id = \(String(personID))")
         do {
             #expect(result.status == 200)
-            #expect(result.object["name"] as? String == name)
+            #expect((try? result.decode(RegistryPerson.self))?.name == name)
             #expect(reads == 1)
         }
         // Never the KK, the relationship or the registry's source: those are for the coordinator only.
@@ -347,9 +350,10 @@ struct RegistryTests {
         #expect(imported.status == 200)
         for household in households {
             let member = household.members[0]
-            let read = try await api.get("/api/v1/registry/persons/\(member.nik)", as: token)
-            #expect(read.object["name"] as? String == member.name)
-            #expect((read.object["household"] as? [String: Any])?["address"] as? String == household.address)
+            let read = try await api.get("/api/v1/registry/persons/\(member.nik)", as: token).decode(
+                RegistryPerson.self)
+            #expect(read.name == member.name)
+            #expect(read.household?.address == household.address)
             #expect(try await api.text("SELECT name FROM padu.persons WHERE nik = \(member.nik)") == member.name)
         }
         #expect(try await api.scalar("SELECT count(*) FROM padu.programs") == 7)

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -16,25 +17,27 @@ struct ReportTests {
         let draft = try await api.put(
             path, as: token, ["target_quantity": 7, "achieved_quantity": 3, "narrative": "Tiga rumah selesai"])
         #expect(draft.status == 201)
-        #expect(draft.object["status"] as? String == "draft")
-        #expect(draft.object["period"] as? String == "2019-Q2")
-        #expect(draft.int("program_id") == api.programs["BEDAH-RUMAH"])
-        #expect(draft.int("agency_id") == api.agencies["BAZNAS"])
-        #expect(draft.object["submitted_at"] == nil || draft.object["submitted_at"] is NSNull)
+        let report = try draft.decode(ProgressReport.self)
+        #expect(report.status == "draft")
+        #expect(report.period == "2019-Q2")
+        #expect(report.programID == api.programs["BEDAH-RUMAH"])
+        #expect(report.agencyID == api.agencies["BAZNAS"])
+        #expect(report.submittedAt == nil)
         let replaced = try await api.put(path, as: token, ["target_quantity": 7, "achieved_quantity": 5])
         #expect(replaced.status == 200)
-        #expect(replaced.int("achieved_quantity") == 5)
+        #expect(try replaced.decode(ProgressReport.self).achievedQuantity == 5)
         let submitted = try await api.put(
             path, as: token,
             ["target_quantity": 7, "achieved_quantity": 7, "narrative": "Selesai", "status": "submitted"])
         #expect(submitted.status == 200)
-        #expect(submitted.object["status"] as? String == "submitted")
-        #expect(submitted.object["submitted_at"] is String)
+        let submittedReport = try submitted.decode(ProgressReport.self)
+        #expect(submittedReport.status == "submitted")
+        #expect(submittedReport.submittedAt != nil)
         // A submitted report of an open period may still be corrected.
         let corrected = try await api.put(
             path, as: token, ["target_quantity": 7, "achieved_quantity": 6, "status": "submitted"])
         #expect(corrected.status == 200)
-        #expect(corrected.int("achieved_quantity") == 6)
+        #expect(try corrected.decode(ProgressReport.self).achievedQuantity == 6)
         #expect(
             try await api.scalar(
                 "SELECT count(*) FROM padu.progress_reports WHERE period = '2019-Q2' AND status = 'submitted'") == 1)
@@ -50,16 +53,18 @@ struct ReportTests {
         let path = "/api/v1/programs/\(bstbk)/reports/2018-Q4"
         let open = try await api.put("/api/v1/periods/2018-Q4", as: admin, ["status": "open"])
         #expect(open.status == 200)
-        #expect(open.object["status"] as? String == "open")
-        #expect(open.object["closed_at"] == nil || open.object["closed_at"] is NSNull)
+        let opened = try open.decode(ReportingPeriod.self)
+        #expect(opened.status == "open")
+        #expect(opened.closedAt == nil)
         let submitted = try await api.put(
             path, as: dinsos,
             ["target_quantity": 1200, "achieved_quantity": 1200, "narrative": "Tuntas", "status": "submitted"])
         #expect(submitted.status == 201)
         let closed = try await api.put("/api/v1/periods/2018-Q4", as: admin, ["status": "closed"])
         #expect(closed.status == 200)
-        #expect(closed.object["status"] as? String == "closed")
-        #expect(closed.object["closed_at"] is String)
+        let closedPeriod = try closed.decode(ReportingPeriod.self)
+        #expect(closedPeriod.status == "closed")
+        #expect(closedPeriod.closedAt != nil)
         for body in [
             ["target_quantity": 1200, "achieved_quantity": 900, "status": "submitted"],
             ["target_quantity": 1200, "achieved_quantity": 1200, "status": "draft"],
@@ -85,9 +90,10 @@ struct ReportTests {
         ]
         let before = try await api.get("/api/v1/reports?period=2019-Q2", as: bupati)
         #expect(before.status == 200)
-        #expect(before.object["period"] as? String == "2019-Q2")
-        #expect(before.items.isEmpty)
-        #expect(Set(before.object["missing"] as? [String] ?? []) == Set(names.values))
+        let listingBefore = try before.decode(ReportListing.self)
+        #expect(listingBefore.period == "2019-Q2")
+        #expect(listingBefore.items.isEmpty)
+        #expect(Set(listingBefore.missing ?? []) == Set(names.values))
         // BAZNAS submits; DINKES only drafts, which does not count.
         let baznas = try await api.login("baznas")
         let submitted = try await api.put(
@@ -98,13 +104,12 @@ struct ReportTests {
         let drafted = try await api.put(
             "/api/v1/programs/\(api.programs["PMT-BALITA"]!)/reports/2019-Q2", as: dinkes, ["target_quantity": 100])
         #expect(drafted.status == 201)
-        let after = try await api.get("/api/v1/reports?period=2019-Q2", as: bupati)
+        let after = try await api.get("/api/v1/reports?period=2019-Q2", as: bupati).decode(ReportListing.self)
         #expect(after.items.count == 2)
-        #expect(
-            Set(after.object["missing"] as? [String] ?? []) == [names["BPJS"]!, names["DINKES"]!, names["DINSOS"]!])
+        #expect(Set(after.missing ?? []) == [names["BPJS"]!, names["DINKES"]!, names["DINSOS"]!])
         // Another period is unaffected.
         let other = try await api.get("/api/v1/reports?period=2019-Q3", as: bupati)
-        #expect(Set(other.object["missing"] as? [String] ?? []) == Set(names.values))
+        #expect(Set(try other.decode(ReportListing.self).missing ?? []) == Set(names.values))
     }
 
     @Test("an agency lists only its own reports, without the overview of others")
@@ -121,11 +126,12 @@ struct ReportTests {
             ["achieved_quantity": 50, "status": "submitted"])
         let own = try await api.get("/api/v1/reports?period=2019-Q1", as: baznas)
         #expect(own.status == 200)
-        #expect(own.items.map { jsonInt($0["agency_id"]) } == [api.agencies["BAZNAS"]])
-        #expect(own.object["missing"] == nil || own.object["missing"] is NSNull)
+        let ownListing = try own.decode(ReportListing.self)
+        #expect(ownListing.items.map { $0.agencyID as Int64? } == [api.agencies["BAZNAS"]])
+        #expect(ownListing.missing == nil)
         let coordinator = try await api.get("/api/v1/reports?period=2019-Q1", as: try await api.login("dinsos"))
         #expect(coordinator.status == 200)
-        #expect(coordinator.items.isEmpty)
+        #expect(try coordinator.decode(ReportListing.self).items.isEmpty)
     }
 
     @Test("another agency's programme report is 404, and nothing is written")
@@ -167,7 +173,7 @@ struct ReportTests {
         let list = try await api.get("/api/v1/periods", as: try await api.login("baznas"))
         #expect(list.status == 200)
         let status = Dictionary(
-            uniqueKeysWithValues: list.items.map { ($0["period"] as? String ?? "", $0["status"] as? String ?? "") })
+            uniqueKeysWithValues: try list.page(of: ReportingPeriod.self).items.map { ($0.period, $0.status) })
         #expect(status["2018-Q4"] == "closed")
         #expect(status["2018-Q1"] == "closed")
         #expect(status["2019-Q1"] == "open")
@@ -175,7 +181,7 @@ struct ReportTests {
         let admin = try await api.login("admin")
         let closed = try await api.put("/api/v1/periods/2019-Q1", as: admin, ["status": "closed"])
         #expect(closed.status == 200)
-        #expect(closed.object["period"] as? String == "2019-Q1")
+        #expect(try closed.decode(ReportingPeriod.self).period == "2019-Q1")
         #expect(try await api.text("SELECT status FROM padu.reporting_periods WHERE period = '2019-Q1'") == "closed")
         let created = try await api.put("/api/v1/periods/2020-Q1", as: admin, ["status": "open"])
         #expect(created.status == 200)

@@ -25,11 +25,10 @@ struct SummaryTests {
         defer { api.stop() }
         let result = try await api.get("/api/v1/summary?year=2019", as: bupati)
         #expect(result.status == 200, "\(result.text)")
-        let body = result.object
-        let totals = try #require(body["totals"] as? [String: Any])
-        let targeting = try #require(body["targeting"] as? [String: Any])
-        let overlap = try #require(
-            (body["overlap"] as? [String: Any])?["households_by_program_count"] as? [String: Int])
+        let summary = try result.decode(Summary.self)
+        let totals = summary.totals
+        let targeting = summary.targeting
+        let overlap = summary.overlap.householdsByProgramCount
 
         // Independently: each delivery's household is its own, or its person's current one.
         let direct = try await api.database.withAdmin { c in
@@ -55,18 +54,18 @@ struct SummaryTests {
                     """
                 ).first((Int, Int, Int, Int, Int, Int, Int, Int64, Int64).self))
         }
-        #expect(totals["deliveries"] as? Int == direct.0)
-        #expect(totals["households_reached"] as? Int == direct.1)
-        #expect(totals["persons_reached"] as? Int == direct.2)
-        #expect(targeting["decile_1_4"] as? Int == direct.3)
-        #expect(targeting["outside_registry"] as? Int == direct.4)
+        #expect(totals.deliveries == direct.0)
+        #expect(totals.householdsReached == direct.1)
+        #expect(totals.personsReached == direct.2)
+        #expect(targeting.decile1To4 == direct.3)
+        #expect(targeting.outsideRegistry == direct.4)
         #expect(overlap["1"] == direct.5)
         #expect(overlap["4+"] == direct.6)
-        #expect((totals["allocated_idr"] as? Int).map(Int64.init) == direct.7)
-        #expect((totals["realized_idr"] as? Int).map(Int64.init) == direct.8)
-        let rate = try #require(totals["realization_rate"] as? Double)
+        #expect(totals.allocatedIDR == direct.7)
+        #expect(totals.realizedIDR == direct.8)
+        let rate = try #require(totals.realizationRate)
         #expect(abs(rate - Double(direct.8) / Double(direct.7)) < 0.0001)
-        #expect(body["as_of"] as? String != nil)
+        #expect(summary.asOf != nil)
     }
 
     @Test("the CSV carries the same figures as the JSON, one row per agency")
@@ -78,22 +77,18 @@ struct SummaryTests {
         #expect(csv.status == 200)
         #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
         let lines = csv.text.split(separator: "\r\n").map(String.init)
-        let agencies = try #require(json.object["by_agency"] as? [[String: Any]])
+        let agencies = try json.decode(Summary.self).byAgency
         #expect(lines.count == agencies.count + 1)
         #expect(lines[0].hasPrefix("year,scope,agency_id,agency_code,agency,allocated_idr,realized_idr"))
         for agency in agencies {
-            let code = try #require(agency["agency_code"] as? String)
-            let row = try #require(lines.first { $0.contains(",\(code),") })
-            #expect(row.contains(",\(agency["allocated_idr"] as? Int ?? -1),\(agency["realized_idr"] as? Int ?? -1),"))
-            #expect(
-                row.hasSuffix(
-                    ",\(agency["persons_reached"] as? Int ?? -1),\(agency["households_reached"] as? Int ?? -1),\(agency["deliveries"] as? Int ?? -1)"
-                ))
+            let row = try #require(lines.first { $0.contains(",\(agency.agencyCode),") })
+            #expect(row.contains(",\(agency.allocatedIDR),\(agency.realizedIDR),"))
+            #expect(row.hasSuffix(",\(agency.personsReached),\(agency.householdsReached),\(agency.deliveries)"))
         }
         let regions = try await api.get("/api/v1/summary/regions?year=2019&level=district", as: bupati)
         let regionsCSV = try await api.get(
             "/api/v1/summary/regions?year=2019&level=district", as: bupati, headers: [("Accept", "text/csv")])
-        let items = try #require(regions.object["items"] as? [[String: Any]])
+        let items = try regions.decode(RegionsSummary.self).items
         #expect(regionsCSV.text.split(separator: "\r\n").count == items.count + 1)
         #expect(items.count == 15)
     }
@@ -125,25 +120,26 @@ struct SummaryTests {
         defer { api.stop() }
         let sekayu = try await api.login("sekayu")
         let districts = try await api.get("/api/v1/summary/regions?year=2019&level=district", as: sekayu)
-        let items = try #require(districts.object["items"] as? [[String: Any]])
-        #expect(items.map { $0["region_code"] as? String } == ["16.06.01"])
-        #expect(items.first?["region"] as? String == "Sekayu")
+        let items = try districts.decode(RegionsSummary.self).items
+        #expect(items.map(\.regionCode) == ["16.06.01"])
+        #expect(items.first?.region == "Sekayu")
         let villages = try await api.get("/api/v1/summary/regions?year=2019&level=village", as: sekayu)
-        let villageItems = try #require(villages.object["items"] as? [[String: Any]])
+        let villageItems = try villages.decode(RegionsSummary.self).items
         #expect(!villageItems.isEmpty)
-        #expect(villageItems.allSatisfy { ($0["region_code"] as? String)?.hasPrefix("16.06.01.") == true })
+        #expect(villageItems.allSatisfy { $0.regionCode.hasPrefix("16.06.01.") })
         // With 400 households over 242 villages, many villages hold fewer than 5: null, row kept.
-        let suppressed = villageItems.filter { $0["registry_households"] is NSNull || $0["registry_households"] == nil }
+        let suppressed = villageItems.filter { $0.registryHouseholds == nil }
         #expect(!suppressed.isEmpty)
         for row in villageItems {
-            if let reached = row["households_reached"] as? Int { #expect(reached >= 5) }
-            if let registry = row["registry_households"] as? Int { #expect(registry >= 5) }
+            if let reached = row.householdsReached { #expect(reached >= 5) }
+            if let registry = row.registryHouseholds { #expect(registry >= 5) }
         }
-        let summary = try await api.get("/api/v1/summary?year=2019", as: sekayu)
-        #expect(summary.object["scope"] as? String == "16.06.01")
+        let summary = try await api.get("/api/v1/summary?year=2019", as: sekayu).decode(Summary.self)
+        #expect(summary.scope == "16.06.01")
         let whole = try await api.get("/api/v1/summary?year=2019", as: try await api.login("bupati"))
-        let part = try #require((summary.object["totals"] as? [String: Any])?["households_reached"] as? Int)
-        let all = try #require((whole.object["totals"] as? [String: Any])?["households_reached"] as? Int)
+            .decode(Summary.self)
+        let part = summary.totals.householdsReached
+        let all = whole.totals.householdsReached
         #expect(part < all)
     }
 

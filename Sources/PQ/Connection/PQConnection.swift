@@ -36,7 +36,6 @@ public final class PQConnection: @unchecked Sendable {
     /// Set once the connection failed; a broken connection is closed, never reused.
     public private(set) var isBroken = false
     private var isClosed = false
-    var lastUsed = ContinuousClock.now
 
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle

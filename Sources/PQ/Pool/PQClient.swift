@@ -19,28 +19,41 @@ public final class PQClient: Service, Sendable {
         case create
     }
 
+    /// A connection in the idle stack: when a caller last gave it back, and when it was last
+    /// known good (given back or health-checked).
+    private struct IdleConnection {
+        let connection: PQConnection
+        let since: PoolClock.Instant
+        let checked: PoolClock.Instant
+    }
+
     private struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Grant, any Error>
     }
 
     private struct State {
-        var idle: [PQConnection] = []
+        var idle: [IdleConnection] = []
         var open = 0
         var leased = 0
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var failures = 0
-        var backoffUntil: ContinuousClock.Instant?
+        var backoffUntil: PoolClock.Instant?
         var lastError: PQError?
         var closed = false
     }
 
     private let state = Mutex(State())
+    private let clock: PoolClock
 
-    public init(configuration: PQClientConfiguration, logger: Logger) {
+    /// A pool that keeps time (acquire timeout, backoff, idle timeout, health checks) on
+    /// `clock`; tests pass a clock they advance by hand.
+    public init<C: Clock>(configuration: PQClientConfiguration, logger: Logger, clock: C = ContinuousClock())
+    where C.Duration == Duration {
         self.configuration = configuration
         self.logger = logger
+        self.clock = PoolClock(clock)
     }
 
     /// Counts for metrics and health.
@@ -113,7 +126,6 @@ public final class PQClient: Service, Sendable {
             case .create:
                 connection = try await openReserved()
             }
-            connection.lastUsed = .now
             return connection
         }
     }
@@ -126,14 +138,15 @@ public final class PQClient: Service, Sendable {
             case wait
         }
         let maximum = configuration.maximumConnections
+        let clock = self.clock
         func decide(_ state: inout State) -> Decision {
             if state.closed { return .fail(PQError(code: .clientClosed, message: "the client is shut down")) }
-            if let connection = state.idle.popLast() {
+            if let idle = state.idle.popLast() {
                 state.leased += 1
-                return .grant(.connection(connection))
+                return .grant(.connection(idle.connection))
             }
             if state.open < maximum {
-                if let until = state.backoffUntil, ContinuousClock.now < until {
+                if let until = state.backoffUntil, clock.now < until {
                     return .fail(
                         PQError(
                             code: .poolUnavailable,
@@ -156,8 +169,8 @@ public final class PQClient: Service, Sendable {
             return state.nextWaiterID
         }
         let timeout = configuration.acquireTimeout
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
+        let timer = Task { [weak self, clock] in
+            try await clock.sleep(for: timeout)
             self?.failWaiter(
                 id, with: PQError(code: .poolTimeout, message: "no connection became free within \(timeout)"))
         }
@@ -205,9 +218,7 @@ public final class PQClient: Service, Sendable {
                 state.open -= 1
                 state.leased -= 1
                 state.failures += 1
-                let exponent = min(state.failures - 1, 16)
-                let backoff = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
-                state.backoffUntil = .now + backoff
+                state.backoffUntil = clock.now + configuration.backoff(afterFailures: state.failures)
                 state.lastError = error
                 // With no connection left to wait for, waiting callers would only time out.
                 guard state.open == 0 else { return [] }
@@ -226,12 +237,18 @@ public final class PQClient: Service, Sendable {
     /// Takes a connection back: broken or mid-transaction ones are closed, good ones go to
     /// the next waiter or the idle stack.
     func release(_ connection: PQConnection) {
+        let now = clock.now
+        giveBack(connection, idleSince: now, checked: now)
+    }
+
+    /// `release`, keeping a health-checked connection's idle time: a check is not a use, or
+    /// checks more frequent than the idle timeout would keep every connection open.
+    private func giveBack(_ connection: PQConnection, idleSince: PoolClock.Instant, checked: PoolClock.Instant) {
         let reusable = !connection.isBroken && connection.isIdleInTransactionTerms && !connection.hasDeferred
         if !reusable {
             discard(connection)
             return
         }
-        connection.lastUsed = .now
         let waiter = state.withLock { state -> Waiter? in
             if state.closed {
                 return nil
@@ -240,7 +257,7 @@ public final class PQClient: Service, Sendable {
                 return state.waiters.removeFirst()
             }
             state.leased -= 1
-            state.idle.append(connection)
+            state.idle.append(IdleConnection(connection: connection, since: idleSince, checked: checked))
             return nil
         }
         if let waiter {
@@ -274,7 +291,7 @@ public final class PQClient: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.maintain()
-                try? await Task.sleep(for: tick)
+                try? await self.clock.sleep(for: tick)
             }
         }
         close()
@@ -290,7 +307,7 @@ public final class PQClient: Service, Sendable {
                 state.idle.removeAll()
                 state.waiters.removeAll()
             }
-            return (state.idle, state.waiters)
+            return (state.idle.map(\.connection), state.waiters)
         }
         for connection in idle { connection.close() }
         let error = PQError(code: .clientClosed, message: "the client is shut down")
@@ -298,24 +315,21 @@ public final class PQClient: Service, Sendable {
     }
 
     private func maintain() async {
-        let now = ContinuousClock.now
+        let now = clock.now
         // Close idle connections above the minimum that have idled too long; pick those due a check.
-        let (expired, due) = state.withLock { state -> ([PQConnection], [PQConnection]) in
+        let (expired, due) = state.withLock { state -> ([PQConnection], [IdleConnection]) in
             guard !state.closed else { return ([], []) }
             var expired: [PQConnection] = []
-            var due: [PQConnection] = []
-            var keep: [PQConnection] = []
-            var surplus = state.open - configuration.minimumConnections
+            var due: [IdleConnection] = []
+            var keep: [IdleConnection] = []
             // Oldest first: the stack's bottom has idled longest.
-            for connection in state.idle {
-                let idleFor = now - connection.lastUsed
-                if surplus > 0 && idleFor > configuration.idleTimeout {
-                    expired.append(connection)
-                    surplus -= 1
-                } else if idleFor > configuration.healthCheckInterval {
-                    due.append(connection)
-                } else {
-                    keep.append(connection)
+            let verdicts = configuration.idleVerdicts(
+                state.idle.map { (idle: now - $0.since, unchecked: now - $0.checked) }, open: state.open)
+            for (idle, verdict) in zip(state.idle, verdicts) {
+                switch verdict {
+                case .close: expired.append(idle.connection)
+                case .check: due.append(idle)
+                case .keep: keep.append(idle)
                 }
             }
             state.idle = keep
@@ -324,17 +338,17 @@ public final class PQClient: Service, Sendable {
             return (expired, due)
         }
         for connection in expired { connection.close() }
-        for connection in due {
-            if connection.probeIdle() {
-                _ = try? await connection.query("SELECT 1")
+        for idle in due {
+            if idle.connection.probeIdle() {
+                _ = try? await idle.connection.query("SELECT 1")
             }
-            release(connection)
+            giveBack(idle.connection, idleSince: idle.since, checked: clock.now)
         }
         // Keep the minimum open, unless the server is unreachable and we are backing off.
         while true {
             let shouldOpen = state.withLock { state -> Bool in
                 guard !state.closed, state.open < configuration.minimumConnections else { return false }
-                if let until = state.backoffUntil, ContinuousClock.now < until { return false }
+                if let until = state.backoffUntil, clock.now < until { return false }
                 state.open += 1
                 state.leased += 1
                 return true

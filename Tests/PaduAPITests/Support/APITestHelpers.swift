@@ -54,44 +54,9 @@ extension TestAPI {
     }
 }
 
-extension HTTPResult {
-    /// An integer field of the top-level object.
-    func int(_ key: String) -> Int64? { jsonInt(object[key]) }
-
-    /// The `details` of an error envelope as (field, problem) pairs.
-    var errorDetails: [(field: String, problem: String)] {
-        ((object["error"] as? [String: Any])?["details"] as? [[String: Any]])?.compactMap {
-            guard let field = $0["field"] as? String, let problem = $0["problem"] as? String else { return nil }
-            return (field, problem)
-        } ?? []
-    }
-
-    var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
-
-    /// The `items` of a list page.
-    var items: [[String: Any]] { (object["items"] as? [[String: Any]]) ?? [] }
-
-    /// True when the body is exactly the contract's error envelope with the given code.
-    func isEnvelope(_ code: String) -> Bool {
-        guard let error = object["error"] as? [String: Any], object.count == 1 else { return false }
-        return error["code"] as? String == code && !((error["message"] as? String) ?? "").isEmpty
-            && error["details"] is [Any]
-    }
-}
-
 /// A JSON body as bytes, with sorted keys so the same value always gives the same bytes.
 func jsonBytes(_ value: Any) throws -> [UInt8] {
     Array(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]))
-}
-
-/// An integer from a JSON value, whichever numeric type Foundation chose.
-func jsonInt(_ value: Any?) -> Int64? {
-    switch value {
-    case let number as NSNumber: return number.int64Value
-    case let int as Int: return Int64(int)
-    case let int as Int64: return int
-    default: return nil
-    }
 }
 
 /// Registry households with structurally valid numbers. NIK and KK serials stay below 9000,

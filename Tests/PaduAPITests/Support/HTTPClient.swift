@@ -15,17 +15,6 @@ struct HTTPResult: Sendable {
     func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
-
-    /// The body as JSON (dictionary or array).
-    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
-    var object: [String: Any] { (json as? [String: Any]) ?? [:] }
-
-    /// The error envelope's code, if this is an error.
-    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
-    var errorFields: [String] {
-        ((object["error"] as? [String: Any])?["details"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
-            ?? []
-    }
 }
 
 enum HTTPClient {

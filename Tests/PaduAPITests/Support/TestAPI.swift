@@ -109,10 +109,10 @@ final class TestAPI: Sendable {
     func login(_ username: String, password: String = TestAPI.password) async throws -> String {
         let result = try await request(
             "POST", "/api/v1/auth/login", json: ["username": username, "password": password])
-        guard result.status == 200, let token = result.object["token"] as? String else {
+        guard result.status == 200, let signedIn = try? result.decode(LoginResponse.self) else {
             throw TestFailure("login of \(username) failed: \(result.status) \(result.text)")
         }
-        return token
+        return signedIn.token
     }
 }
 
