@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "PaduAPITests",
             dependencies: [
-                "PaduAPI", "PaduStore", "PQ", "PaduTestSupport",
+                "PaduAPI", "PaduStore", "PaduCore", "PQ", "PaduTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

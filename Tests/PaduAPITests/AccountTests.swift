@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -78,9 +79,9 @@ struct AccountTests {
         #expect(created.status == 201)
         let account = try created.decode(Account.self)
         #expect(account.username == "operator.dinkes")
-        #expect(account.role == "agency")
+        #expect(account.role == .agency)
         #expect(account.agencyID == api.agencies["DINKES"])
-        #expect(account.scope == "16.06")
+        #expect(account.scope.value == "16.06")
         #expect(account.active == true)
         let raw = try created.jsonValue()
         #expect(raw["password_hash"] == nil && raw["password"] == nil)

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -25,10 +26,10 @@ struct BudgetTests {
         #expect(put.status == 200)
         let budget = try put.decode(YearBudget.self)
         #expect(budget.programID == bstbk)
-        #expect(budget.fiscalYear == 2020)
-        #expect(budget.allocatedIDR == 475_000_000)
-        #expect(budget.allocations.map(\.fundingSource) == ["APBD_KAB", "APBN"])
-        #expect(budget.allocations.map(\.allocatedIDR) == [350_000_000, 125_000_000])
+        #expect(budget.fiscalYear.year == 2020)
+        #expect(budget.allocatedIDR.amount == 475_000_000)
+        #expect(budget.allocations.map(\.fundingSource) == [.apbdKab, .apbn])
+        #expect(budget.allocations.map(\.allocatedIDR.amount) == [350_000_000, 125_000_000])
         let get = try await api.get("/api/v1/programs/\(bstbk)/budgets/2020", as: token)
         #expect(get.status == 200)
         #expect(get.text == put.text)
@@ -36,17 +37,17 @@ struct BudgetTests {
         let replaced = try await api.put(
             "/api/v1/programs/\(bstbk)/budgets/2020", as: token,
             ["allocations": [["funding_source": "DAK", "allocated_idr": 1_000]]])
-        #expect(try replaced.decode(YearBudget.self).allocatedIDR == 1_000)
+        #expect(try replaced.decode(YearBudget.self).allocatedIDR.amount == 1_000)
         #expect(
             try await api.scalar(
                 "SELECT count(*) FROM padu.budget_allocations WHERE program_id = \(bstbk) AND fiscal_year = 2020") == 1)
         // The seeded 2018 budget is untouched, and a year without lines is empty, not 404.
         let seeded = try await api.get("/api/v1/programs/\(bstbk)/budgets/2018", as: token)
-        #expect(try seeded.decode(YearBudget.self).allocatedIDR == 350_000_000)
+        #expect(try seeded.decode(YearBudget.self).allocatedIDR.amount == 350_000_000)
         let empty = try await api.get("/api/v1/programs/\(bstbk)/budgets/2030", as: token)
         #expect(empty.status == 200)
         let emptyBudget = try empty.decode(YearBudget.self)
-        #expect(emptyBudget.allocatedIDR == 0)
+        #expect(emptyBudget.allocatedIDR.amount == 0)
         #expect(emptyBudget.allocations.isEmpty)
     }
 
@@ -169,7 +170,7 @@ struct BudgetTests {
         }
         let adminRead = try await api.get("/api/v1/programs/\(bstbk)/budgets/2018", as: admin)
         #expect(adminRead.status == 200)
-        #expect(try adminRead.decode(YearBudget.self).allocatedIDR == 350_000_000)
+        #expect(try adminRead.decode(YearBudget.self).allocatedIDR.amount == 350_000_000)
         let adminList = try await api.get("/api/v1/programs/\(bstbk)/realizations?year=2018", as: admin)
         #expect(adminList.status == 200)
         #expect(try adminList.page(of: Realization.self).items.count == 1)
@@ -190,10 +191,10 @@ struct BudgetTests {
         #expect(created.status == 201)
         let realization = try created.decode(Realization.self)
         #expect(realization.programID == bstbk)
-        #expect(realization.fiscalYear == 2019)
-        #expect(realization.month == 3)
-        #expect(realization.fundingSource == "APBD_KAB")
-        #expect(realization.amountIDR == 90_000_000)
+        #expect(realization.fiscalYear.year == 2019)
+        #expect(realization.month.number == 3)
+        #expect(realization.fundingSource == .apbdKab)
+        #expect(realization.amountIDR.amount == 90_000_000)
         #expect(realization.outputQuantity == 300)
         #expect(realization.overBudgetReason == nil)
         let id = realization.id

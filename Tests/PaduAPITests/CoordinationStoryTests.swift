@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -46,11 +47,11 @@ struct CoordinationStoryTests {
         #expect(created.status == 201, "\(created.text)")
         let plan = try created.decode(Plan.self)
         let planID = plan.id
-        #expect(plan.status == "draft")
+        #expect(plan.status == .draft)
         let checks = try #require(plan.recipients)
         #expect(checks.count == 7)
         #expect(checks[6].kk == rich)
-        #expect(checks[6].flags.contains("DECILE_ABOVE_4"))
+        #expect(checks[6].flags.contains(.decileAbove4))
         #expect(checks[0].inRegistry == true)
         #expect(checks[0].flags.isEmpty)
 
@@ -58,7 +59,7 @@ struct CoordinationStoryTests {
         #expect(try await api.get("/api/v1/plans/\(planID)", as: dinkes).status == 404)
         #expect(try await api.get("/api/v1/plans/\(planID)", as: dinsos).status == 404)  // still a draft
         let submitted = try await api.request("POST", "/api/v1/plans/\(planID)/submit", token: baznas)
-        #expect(try submitted.decode(Plan.self).status == "submitted")
+        #expect(try submitted.decode(Plan.self).status == .submitted)
         let outsider = try await api.post(
             "/api/v1/plans/\(planID)/decision", as: dinkes, ["decision": "approve"])
         #expect(outsider.status == 403)
@@ -70,10 +71,10 @@ struct CoordinationStoryTests {
             ])
         #expect(decided.status == 200, "\(decided.text)")
         let decision = try decided.decode(Plan.self)
-        #expect(decision.status == "approved")
+        #expect(decision.status == .approved)
         #expect(decision.approvedCount == 6)
         let lines = try #require(decision.recipients)
-        #expect(lines[6].status == "rejected")
+        #expect(lines[6].status == .rejected)
         #expect(lines[6].rejectionReason == "desil 9: bukan sasaran")
 
         // Deliveries: the six go through; the rejected seventh is refused with its row named.
@@ -103,7 +104,7 @@ struct CoordinationStoryTests {
             #expect(aid.program == "Bedah Rumah Tidak Layak Huni (Rutilahu)")
             #expect(aid.deliveries == 1)
             #expect(aid.lastDeliveredOn == "2019-06-20")
-            #expect(recipient.flags.contains("ALREADY_RECEIVING_SAME_KIND"))
+            #expect(recipient.flags.contains(.alreadyReceivingSameKind))
         }
         // No amounts and no names: keys the typed model would silently skip, so read raw.
         guard case .array(let raw)? = try check.jsonValue()["recipients"] else {
@@ -155,11 +156,11 @@ struct CoordinationStoryTests {
         #expect(result.status == 200, "\(result.text)")
         let checks = try result.decode(CheckResult.self).recipients
         let flags = checks.map { Set($0.flags) }
-        #expect(flags[0].contains("DUPLICATE_IN_PLAN") && flags[1].contains("DUPLICATE_IN_PLAN"))
-        #expect(flags[2] == ["INVALID_ID"])  // 32 February
-        #expect(flags[3] == ["NOT_IN_REGISTRY"])  // valid, but nobody has it
-        #expect(flags[4] == ["INVALID_ID"])  // district 99.06.01 does not exist
-        #expect(flags[5] == ["INVALID_ID"])
+        #expect(flags[0].contains(.duplicateInPlan) && flags[1].contains(.duplicateInPlan))
+        #expect(flags[2] == [.invalidID])  // 32 February
+        #expect(flags[3] == [.notInRegistry])  // valid, but nobody has it
+        #expect(flags[4] == [.invalidID])  // district 99.06.01 does not exist
+        #expect(flags[5] == [.invalidID])
         #expect(checks[5].kk == "160601150519000X")
         #expect(checks[0].inRegistry == true)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -56,7 +57,7 @@ struct DuplicateReviewTests {
             "/api/v1/coordination/check", as: dinkes,
             ["program_id": api.programs["PMT-BALITA"]!, "fiscal_year": 2019, "recipients": [["nik": twin]]])
         let flags = try check.decode(CheckResult.self).recipients.first?.flags ?? []
-        #expect(flags.contains("POSSIBLE_DUPLICATE_PERSON"))
+        #expect(flags.contains(.possibleDuplicatePerson))
 
         // An agency may not decide; the coordinator marks them different; both persons remain.
         #expect(
@@ -78,6 +79,6 @@ struct DuplicateReviewTests {
             "/api/v1/coordination/check", as: dinkes,
             ["program_id": api.programs["PMT-BALITA"]!, "fiscal_year": 2019, "recipients": [["nik": twin]]])
         let flagsAfter = try after.decode(CheckResult.self).recipients.first?.flags ?? []
-        #expect(!flagsAfter.contains("POSSIBLE_DUPLICATE_PERSON"))
+        #expect(!flagsAfter.contains(.possibleDuplicatePerson))
     }
 }

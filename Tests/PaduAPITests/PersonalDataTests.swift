@@ -1,6 +1,8 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
+import PaduStore
 import PaduTestSupport
 import Testing
 
@@ -27,7 +29,7 @@ struct PersonalDataTests {
                 "recipients": [["nik": nik]],
             ])
         #expect(created.status == 201, "\(created.text)")
-        let planID = try #require(created.object["id"] as? Int)
+        let planID = try created.decode(Plan.self).id
         let asDraft = try await api.get("/api/v1/registry/persons/\(nik)", as: baznas)
         #expect(asDraft.status == 404)
         #expect(!asDraft.text.contains(nik))
@@ -39,7 +41,7 @@ struct PersonalDataTests {
         #expect(decided.status == 200, "\(decided.text)")
         let approved = try await api.get("/api/v1/registry/persons/\(nik)", as: baznas)
         #expect(approved.status == 200, "\(approved.text)")
-        #expect(approved.object["nik"] as? String == nik)
+        #expect(try approved.decode(RegistryPerson.self).nik == nik)
     }
 
     @Test("directly under padu_agency, a pending plan line does not open the person's row")

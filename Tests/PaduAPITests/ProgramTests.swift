@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -30,8 +31,8 @@ struct ProgramTests {
         #expect(program.code == "ZAKAT-FITRAH")
         #expect(program.name == "Zakat Fitrah")
         #expect(program.clusterID == 1)
-        #expect(program.aidKind == "in_kind")
-        #expect(program.target == "household")
+        #expect(program.aidKind == .inKind)
+        #expect(program.target == .household)
         #expect(program.unit == "paket")
         #expect(program.requiresCoordination == true)
         let read = try await api.get("/api/v1/programs/\(id)", as: token)
@@ -221,7 +222,7 @@ struct ProgramTests {
         #expect(changed.name == "Bedah Rumah 2019")
         #expect(changed.unit == "unit rumah")
         #expect(changed.code == "BEDAH-RUMAH")
-        #expect(changed.aidKind == "in_kind")
+        #expect(changed.aidKind == .inKind)
         let bad = try await api.patch("/api/v1/programs/\(bedah)", as: token, ["aid_kind": "gold", "cluster_id": 0])
         #expect(bad.status == 422)
         #expect(Set(bad.errorFields) == ["aid_kind", "cluster_id"])

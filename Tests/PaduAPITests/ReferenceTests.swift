@@ -1,6 +1,7 @@
 import Foundation
 import PQ
 import PaduAPI
+import PaduCore
 import PaduStore
 import PaduTestSupport
 import Testing
@@ -92,7 +93,7 @@ struct ReferenceTests {
         #expect(agency.code == "BAZNAS")
         #expect(agency.name == "Badan Amil Zakat Nasional Kabupaten Musi Banyuasin")
         #expect(agency.shortName == "Baznas")
-        #expect(agency.kind == "non_government")
+        #expect(agency.kind == .nonGovernment)
         #expect(agency.regionCode == "16.06")
         #expect(agency.id == api.agencies["BAZNAS"])
         for id in ["999999", "0", "-1", "abc"] {
@@ -117,7 +118,7 @@ struct ReferenceTests {
         let agency = try created.decode(ReferenceStore.Agency.self)
         let id = agency.id
         #expect(agency.code == "DINAS-PMD")
-        #expect(agency.kind == "dinas")
+        #expect(agency.kind == .dinas)
         #expect(agency.regionCode == "16.06")
         let read = try await api.get("/api/v1/agencies/\(id)", as: try await api.login("baznas"))
         #expect(read.status == 200)

@@ -19,7 +19,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
     case recipientIDsMismatch = "PD006"
     /// The account checked more recipients this hour than `padu.check_limits` allows (0030).
-    case checkQuotaExhausted = "PD007"
+    case checkQuotaExhausted = "PD008"
     /// The check named a programme the caller may not check (0010, 0012).
     case programmeNotFound = "PD404"
 }

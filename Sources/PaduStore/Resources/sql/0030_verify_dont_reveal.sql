@@ -33,7 +33,7 @@ CREATE TABLE padu.check_usage (
     PRIMARY KEY (account_id, hour)
 );
 
--- Claims `n` recipients of the caller's hourly allowance, or raises PD007 with the seconds
+-- Claims `n` recipients of the caller's hourly allowance, or raises PD008 with the seconds
 -- until the next hour in DETAIL. Runs as owner: callers have no grant on the tables.
 CREATE FUNCTION padu.claim_check_quota(n integer) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, padu AS $$
@@ -50,7 +50,7 @@ BEGIN
     RETURNING u.recipients INTO used;
     IF used > limits.recipients_per_hour THEN
         RAISE EXCEPTION 'the hourly allowance of recipients to check is used up'
-            USING ERRCODE = 'PD007',
+            USING ERRCODE = 'PD008',
                   DETAIL = ceil(extract(epoch FROM this_hour + interval '1 hour' - now()))::int::text;
     END IF;
     IF n >= limits.audited_from THEN
