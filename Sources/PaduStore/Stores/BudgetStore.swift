@@ -42,10 +42,17 @@ public enum BudgetStore {
         let sources = allocations.map(\.fundingSource)
         let amounts = allocations.map(\.allocatedIDR)
         try await connection.pipeline([
-            "DELETE FROM padu.budget_allocations WHERE program_id = \(programID) AND fiscal_year = \(Int16(year))",
+            // Sources kept are updated in place, so the database sees a lowered budget as lowered
+            // (below what is realised it needs a reason, migration 0018).
+            """
+            DELETE FROM padu.budget_allocations
+             WHERE program_id = \(programID) AND fiscal_year = \(Int16(year)) AND funding_source <> ALL (\(sources)::text[])
+            """,
             """
             INSERT INTO padu.budget_allocations (program_id, fiscal_year, funding_source, allocated_idr)
             SELECT \(programID), \(Int16(year)), s, a FROM unnest(\(sources)::text[], \(amounts)::int8[]) AS x(s, a)
+            ON CONFLICT (program_id, fiscal_year, funding_source) DO UPDATE
+                SET allocated_idr = EXCLUDED.allocated_idr, below_realised_reason = EXCLUDED.below_realised_reason
             """,
         ])
         return try await budget(programID: programID, year: year, on: connection)
