@@ -121,6 +121,8 @@ extension APIError {
             return .validation(field: "deliveries", problem: "the recipient has no approved plan line")
         case "PD003": return .conflict("the report of a closed period was submitted and cannot change")
         case "PD005": return .conflict("the plan is not in a state that allows this")
+        case "PD007":
+            return .validation(field: "deliveries", problem: "exceeds the plan line's planned quantity or value")
         case "PD404": return .notFound("programme")
         case PQError.SQLState.uniqueViolation:
             return .conflict("a record with the same key exists")
