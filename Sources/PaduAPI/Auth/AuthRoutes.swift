@@ -25,49 +25,49 @@ struct LoginResponse: Encodable {
 }
 
 /// Sign-in: the same answer, in about the same time, for a wrong password and an unknown
-/// user; failures counted per username and per client address across all instances.
+/// user; attempts counted per username and client address, and per address, across all
+/// instances, claimed before the password is checked.
 struct AuthService {
     let services: APIServices
 
     func login(username rawUsername: String, password: String, address: String?) async throws -> LoginResponse {
         let username = rawUsername.lowercased()
-        let keys = ["u:" + username] + (address.map { ["a:" + $0] } ?? [])
+        let usernameKey = "u:" + username
         let configuration = services.configuration
         let window = configuration.loginWindow.components.seconds
-        let (failures, candidate) = try await services.db.client.withTransaction(readOnly: true) { connection in
+        // Claims an attempt slot (per username and address, and per address) and commits it
+        // before the password is checked: parallel guesses queue on the counter's row, and
+        // failures from one address do not lock the user out from others.
+        let (claim, candidate) = try await services.db.client.withTransaction { connection in
             let results = try await connection.pipeline([
-                "SELECT key, failures, extract(epoch FROM oldest)::float8 FROM padu.login_failures_recent(\(keys), make_interval(secs => \(Double(window))))",
+                """
+                SELECT allowed, retry_after_seconds FROM padu.login_attempt(\(username), \(address),
+                    make_interval(secs => \(Double(window))), \(Int32(clamping: configuration.maxFailuresPerUsername)),
+                    \(Int32(clamping: configuration.maxFailuresPerAddress)))
+                """,
                 "SELECT account_id, password_hash, active FROM padu.login_candidate(\(username))",
             ])
             return (
-                try results[0].decode((String, Int, Double).self),
+                try results[0].first((Bool, Int32).self)!,
                 try results[1].first((Int64, String, Bool).self)
             )
         }
-        for (key, count, oldest) in failures {
-            let limit = key.hasPrefix("u:") ? configuration.maxFailuresPerUsername : configuration.maxFailuresPerAddress
-            if count >= limit {
-                let retry = max(1, Int(oldest + Double(window) - Date().timeIntervalSince1970))
-                throw APIError.rateLimited(retryAfter: retry)
-            }
-        }
+        if !claim.0 { throw APIError.rateLimited(retryAfter: Int(claim.1)) }
         let matches = try await services.hasher.verify(password, against: candidate?.1)
         guard let (accountID, _, active) = candidate, matches, active else {
-            try await services.db.client.withTransaction { connection in
-                try await connection.query("SELECT padu.login_failed(\(keys))")
-            }
             throw APIError(.unauthorized, code: "unauthenticated", message: "wrong username or password")
         }
         let token = Tokens.generate()
         let lifetime = Double(configuration.tokenLifetime.components.seconds)
         let account = try await services.db.client.withTransaction { connection in
             let results = try await connection.pipeline([
-                "SELECT padu.login_succeeded(\(accountID), \(PQBytes(Tokens.hash(token))), make_interval(secs => \(lifetime)), \(keys[0]))",
+                "SELECT padu.login_succeeded(\(accountID), \(PQBytes(Tokens.hash(token))), make_interval(secs => \(lifetime)), \(usernameKey))",
+                "SELECT padu.login_attempt_succeeded(\(username), \(address))",
                 "SELECT account_id, username, role, agency_id, scope FROM padu.authenticate(\(PQBytes(Tokens.hash(token))))",
             ])
             return (
                 try results[0].first(Date.self)!,
-                try results[1].first((Int64, String, String, Int64?, String).self)!
+                try results[2].first((Int64, String, String, Int64?, String).self)!
             )
         }
         let (expires, (id, name, role, agency, scope)) = account
