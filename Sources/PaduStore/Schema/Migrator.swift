@@ -60,11 +60,10 @@ public struct Migrator: Sendable {
                         INSERT INTO public.schema_migrations_lock VALUES ('migrate') ON CONFLICT DO NOTHING;
                         """)
                 return
-            } catch let error as PQError
-                where attempt < 3
-                && [PQError.SQLState.uniqueViolation, "42P07"].contains(error.sqlState ?? "")
-            {
+            } catch {
+                let state = (error as? PQError)?.sqlState
                 attempt += 1
+                guard attempt <= 3, state == PQError.SQLState.uniqueViolation || state == "42P07" else { throw error }
             }
         }
     }
