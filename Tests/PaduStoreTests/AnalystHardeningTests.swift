@@ -29,7 +29,9 @@ struct AnalystHardeningTests {
         _ sqlState: String, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () async throws -> T
     ) async {
-        let error = await #expect(throws: PQError.self, comment, sourceLocation: sourceLocation) { _ = try await body() }
+        let error = await #expect(throws: PQError.self, comment, sourceLocation: sourceLocation) {
+            _ = try await body()
+        }
         #expect(error?.sqlState == sqlState, comment, sourceLocation: sourceLocation)
     }
 
@@ -96,7 +98,8 @@ struct AnalystHardeningTests {
         var cancelled = 0
         for _ in 0..<40 where cancelled == 0 {
             try await Task.sleep(for: .milliseconds(250))
-            cancelled = try await api.query("SELECT padu.cancel_runaway_analyst_queries(1)").first(Int32.self).map(Int.init)
+            cancelled =
+                try await api.query("SELECT padu.cancel_runaway_analyst_queries(1)").first(Int32.self).map(Int.init)
                 ?? 0
         }
         #expect(cancelled == 1)

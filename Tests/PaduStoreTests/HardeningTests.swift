@@ -11,7 +11,9 @@ struct HardeningTests {
         _ sqlState: String, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () async throws -> T
     ) async {
-        let error = await #expect(throws: PQError.self, comment, sourceLocation: sourceLocation) { _ = try await body() }
+        let error = await #expect(throws: PQError.self, comment, sourceLocation: sourceLocation) {
+            _ = try await body()
+        }
         #expect(error?.sqlState == sqlState, comment, sourceLocation: sourceLocation)
     }
 
@@ -65,7 +67,8 @@ struct HardeningTests {
                 agencyCode: "DINKES", scope: "16.06")
         }
         return Caller(
-            accountID: id, username: "dinkes_koord", role: .coordinator, agencyID: f.agencies["DINKES"]!, scope: "16.06")
+            accountID: id, username: "dinkes_koord", role: .coordinator, agencyID: f.agencies["DINKES"]!, scope: "16.06"
+        )
     }
 
     @Test("a coordinator account of an agency that coordinates no cluster reads no registry and decides nothing")
@@ -152,7 +155,8 @@ struct HardeningTests {
             }
         }
         let reason = try await f.database.withAdmin { c in
-            try await c.query("SELECT decision_reason FROM padu.distribution_plans WHERE id = \(plan)").first(String.self)
+            try await c.query("SELECT decision_reason FROM padu.distribution_plans WHERE id = \(plan)").first(
+                String.self)
         }
         #expect(reason == "layak")
     }
@@ -174,7 +178,8 @@ struct HardeningTests {
         // Combined with a decision, the rewrite is refused all the same.
         await expectState("PD005") {
             try await f.as("dinsos") { c in
-                try await c.query("UPDATE padu.plan_lines SET status = 'approved', flags = '{}' WHERE plan_id = \(plan)")
+                try await c.query(
+                    "UPDATE padu.plan_lines SET status = 'approved', flags = '{}' WHERE plan_id = \(plan)")
             }
         }
         let decided = try await f.as("dinsos") { c in
@@ -240,13 +245,15 @@ struct HardeningTests {
                 VALUES (\(uep), \(Int16(2019)), \(Int16(3)), 'APBN', \(Int64(120_000_000)))
                 """)
         }
-        let lowered = "UPDATE padu.budget_allocations SET allocated_idr = 100000000 WHERE program_id = \(uep) AND fiscal_year = 2019"
+        let lowered =
+            "UPDATE padu.budget_allocations SET allocated_idr = 100000000 WHERE program_id = \(uep) AND fiscal_year = 2019"
         await expectState("PD001") {
             try await f.as("dinsos") { c in try await c.query(PQQuery(verbatim: lowered)) }
         }
         await expectState("PD001", "deleting the allocation") {
             try await f.as("dinsos") { c in
-                try await c.query("DELETE FROM padu.budget_allocations WHERE program_id = \(uep) AND fiscal_year = 2019")
+                try await c.query(
+                    "DELETE FROM padu.budget_allocations WHERE program_id = \(uep) AND fiscal_year = 2019")
             }
         }
         // Lowering that stays above the realised amount, or that gives a reason, is accepted.
