@@ -165,7 +165,7 @@ struct RowLevelSecurityTests {
         #expect((all ?? 0) > 1)
     }
 
-    @Test("an agency reads a person only once it has planned aid for them")
+    @Test("an agency reads a person only once the coordinator approved a line naming them, not from a draft")
     func agencySeesOwnRecipientsOnly() async throws {
         let f = try await Fixture.make("rls_person")
         let before = try await f.as("baznas") { c in
@@ -187,7 +187,21 @@ struct RowLevelSecurityTests {
                 """)
             return try await c.query("SELECT nik FROM padu.persons").decode(String.self)
         }
-        #expect(seen == [nik])
+        // Naming a NIK in a draft reveals nothing (0023).
+        #expect(seen.isEmpty)
+        try await f.as("baznas") { c in
+            try await c.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE program_id = \(programme)")
+        }
+        try await f.as("dinsos") { c in
+            try await c.query(
+                "UPDATE padu.plan_lines SET status = 'approved' WHERE program_id = \(programme) AND person_id = \(personID)"
+            )
+            try await c.query("UPDATE padu.distribution_plans SET status = 'approved' WHERE program_id = \(programme)")
+        }
+        let approved = try await f.as("baznas") { c in
+            try await c.query("SELECT nik FROM padu.persons").decode(String.self)
+        }
+        #expect(approved == [nik])
         let dinkesSees = try await f.as("dinkes") { c in
             try await c.query("SELECT count(*) FROM padu.persons").first(Int.self)
         }
