@@ -328,6 +328,34 @@ struct HardeningTests {
         #expect(count == 3 && quantity == 4)
     }
 
+    @Test("two concurrent transactions delivering the last unit of a line: the second is refused")
+    func concurrentDeliveriesCounted() async throws {
+        let f = try await Fixture.make("hard_bounds_race")
+        let (plan, lines, niks) = try await draftPlan(f)
+        try await submit(f, plan)
+        try await approve(f, plan)
+        let programme = f.programs["BEDAH-RUMAH"]!
+        let insert: PQQuery = """
+            INSERT INTO padu.deliveries (program_id, plan_line_id, nik, delivered_on, quantity, value_idr)
+            VALUES (\(programme), \(lines[0]), \(niks[0]), '2019-07-01', 1, 1000000)
+            """
+        let second = try await f.as("baznas") { c in
+            try await c.query(insert)
+            // The first transaction holds its delivery uncommitted while the second one tries.
+            let second = Task {
+                try await f.as("baznas") { c in try await c.query(insert).affectedRows }
+            }
+            try await Task.sleep(for: .seconds(2))
+            return second
+        }
+        let error = await #expect(throws: PQError.self) { _ = try await second.value }
+        #expect(error?.sqlState == "PD007")
+        let count = try await f.database.withAdmin { c in
+            try await c.query("SELECT count(*) FROM padu.deliveries WHERE plan_line_id = \(lines[0])").first(Int.self)
+        }
+        #expect(count == 1)
+    }
+
     @Test("realised amounts above 10^12 per row are refused")
     func realisationCap() async throws {
         let f = try await Fixture.make("hard_real_cap")
