@@ -221,6 +221,54 @@ struct AnalystHardeningTests {
         #expect(coverage.map(\.1) == [nil, nil, 8])
     }
 
+    @Test("the executive's village figures: one hidden village in a district hides the next-smallest too")
+    func secondarySuppressionForExecutive() async throws {
+        let f = try await Fixture.make("ana_suppress_exec", households: 20)
+        let bpjs = f.programs["PBI-JK"]!
+        // Every village of district 16.06.03 reached: the first by 2 households, the others by
+        // 6, 7, 8, ... households.
+        let villages = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                try await c.query(
+                    """
+                    WITH v AS (
+                        SELECT code, row_number() OVER (ORDER BY code) AS n FROM padu.regions
+                         WHERE code LIKE '16.06.03.%' AND level = 4
+                    ), h AS (
+                        INSERT INTO padu.households (region_code, decile)
+                        SELECT v.code, 3 FROM v, generate_series(1, CASE WHEN v.n = 1 THEN 2 ELSE 4 + v.n END)
+                        RETURNING id
+                    ), k AS (
+                        INSERT INTO padu.household_kk (household_id, kk, valid_from)
+                        SELECT id, '160603' || '160219' || lpad((row_number() OVER (ORDER BY id))::text, 4, '0'), '2019-02-16'
+                          FROM h RETURNING household_id, kk
+                    )
+                    INSERT INTO padu.deliveries (program_id, agency_id, kk, household_id, delivered_on, value_idr)
+                    SELECT \(bpjs), g.agency_id, k.kk, k.household_id, '2019-05-01', 1000000
+                      FROM k, padu.programs g WHERE g.id = \(bpjs)
+                    """)
+                return try await c.query(
+                    "SELECT code::text FROM padu.regions WHERE code LIKE '16.06.03.%' AND level = 4 ORDER BY code"
+                ).decode(String.self)
+            }
+        }
+        try #require(villages.count >= 3)
+        _ = try await f.database.withAdmin { c in try await c.query("SELECT padu.refresh_summary()") }
+        let rows = try await f.as("bupati") { c in
+            try await c.query(
+                """
+                SELECT region_code, households_reached, value_delivered_idr FROM padu.summary_regions(2019, 4)
+                 WHERE region_code LIKE '16.06.03.%' ORDER BY region_code
+                """
+            ).decode((String, Int64?, Int64?).self)
+        }
+        #expect(rows.map(\.0) == villages)
+        #expect(rows[0].1 == nil && rows[1].1 == nil && rows[1].2 == nil, "the 2 and the next-smallest, 6")
+        #expect(rows[2].1 == 7 && rows[2].2 == 7_000_000)
+        #expect(rows.dropFirst(2).allSatisfy { $0.1 != nil })
+    }
+
     @Test("20 parallel sign-in attempts for one user from one address: exactly 5 go on")
     func loginAttemptsAtomic() async throws {
         let f = try await Fixture.make("ana_login", households: 10)
