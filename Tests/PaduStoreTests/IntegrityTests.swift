@@ -135,8 +135,13 @@ struct IntegrityTests {
             try await c.query(
                 """
                 INSERT INTO padu.progress_reports (program_id, period, target_quantity, achieved_quantity, status, submitted_at)
-                VALUES (\(programme), '2018-Q4', 1200, 1180, 'submitted', now())
+                VALUES (\(programme), '2019-Q4', 1200, 1180, 'submitted', now())
                 """)
+        }
+        // Filed while the period was open; then the admin closes it (a closed period takes no new report, 0018).
+        try await f.as("admin") { c in
+            try await c.query(
+                "UPDATE padu.reporting_periods SET status = 'closed', closed_at = now() WHERE period = '2019-Q4'")
         }
         let error = await #expect(throws: PQError.self) {
             try await f.as("dinsos") { c in

@@ -14,7 +14,7 @@ struct SummaryRefreshTests {
         let (waiting, released) = try await f.database.withAdmin { holder in
             try await holder.withTransaction { tx in
                 // Another refresher holds the lock, and rows are committed while this one waits.
-                try await tx.query("SELECT pg_advisory_xact_lock(hashtext('padu.refresh_summary'))")
+                try await tx.query("SELECT 1 FROM padu.locks WHERE name = 'refresh_summary' FOR UPDATE")
                 let waiting = Task {
                     try await f.database.withAdmin { c in
                         try await c.query("SELECT padu.refresh_summary()").first(Int64.self)!
@@ -46,7 +46,7 @@ struct SummaryRefreshTests {
         try await f.database.withAdmin { c in try await c.query("UPDATE padu.summary_state SET as_of = NULL") }
         let whileBusy = try await f.database.withAdmin { holder in
             try await holder.withTransaction { tx in
-                try await tx.query("SELECT pg_advisory_xact_lock(hashtext('padu.refresh_summary'))")
+                try await tx.query("SELECT 1 FROM padu.locks WHERE name = 'refresh_summary' FOR UPDATE")
                 return try await f.database.withAdmin { c in
                     // Waiting would block on the lock held above: fail in seconds, not hang.
                     try await c.query("SET statement_timeout = '5s'")

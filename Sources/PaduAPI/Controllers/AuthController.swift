@@ -13,8 +13,9 @@ struct AccountBody: Codable, Sendable {
 }
 
 /// Sign-in: the same answer, in about the same time, for a wrong password and an unknown
-/// user; failures counted per username and per client address across all instances. The
-/// bcrypt check runs between two short transactions, so it never holds a pooled connection.
+/// user; attempts counted per username and client address, and per address, across all
+/// instances, claimed before the password is checked. The bcrypt check runs between two short
+/// transactions, so it never holds a pooled connection.
 struct SignIn: Sendable {
     let services: APIServices
 
@@ -26,29 +27,25 @@ struct SignIn: Sendable {
 
     func callAsFunction(username rawUsername: String, password: String, address: String?) async throws -> Result {
         let username = rawUsername.lowercased()
-        let keys = ["u:" + username] + (address.map { ["a:" + $0] } ?? [])
         let configuration = services.configuration
-        let (failures, candidate) = try await services.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: username, keys: keys, window: configuration.loginWindow)
+        // The attempt is claimed and committed before the password is checked: parallel
+        // guesses queue on the counter's row, and failures from one address do not lock the
+        // user out from others.
+        let claim = try await services.db.signIn { sessions in
+            try await sessions.claimAttempt(
+                username: username, address: address, window: configuration.loginWindow,
+                maxPerPair: configuration.maxFailuresPerUsername, maxPerAddress: configuration.maxFailuresPerAddress)
         }
-        for failure in failures {
-            let limit =
-                failure.key.hasPrefix("u:") ? configuration.maxFailuresPerUsername : configuration.maxFailuresPerAddress
-            if failure.count >= limit {
-                let reopens = failure.oldest.addingTimeInterval(Double(configuration.loginWindow.components.seconds))
-                throw APIError.rateLimited(retryAfter: max(1, Int(reopens.timeIntervalSinceNow)))
-            }
-        }
-        let matches = try await services.hasher.verify(password, against: candidate?.passwordHash)
-        guard let candidate, matches, candidate.active else {
-            try await services.db.signIn { sessions in try await sessions.recordFailure(keys: keys) }
+        guard claim.allowed else { throw APIError.rateLimited(retryAfter: max(1, claim.retryAfter)) }
+        let matches = try await services.hasher.verify(password, against: claim.candidate?.passwordHash)
+        guard let candidate = claim.candidate, matches, candidate.active else {
             throw APIError(.unauthorized, code: "unauthenticated", message: "wrong username or password")
         }
         let token = Tokens.generate()
         let (expires, account) = try await services.db.signIn { sessions in
             try await sessions.open(
                 accountID: candidate.accountID, tokenHash: Tokens.hash(token), lifetime: configuration.tokenLifetime,
-                usernameKey: keys[0])
+                username: username, address: address)
         }
         return Result(
             token: token, expiresAt: expires,

@@ -13,6 +13,8 @@ struct BudgetController: Sendable {
             var allocatedIDR: Int64?
         }
         var allocations: [Line]?
+        /// Why the budget goes below what is already realised (only then required).
+        var belowRealisedReason: String?
 
         func validated() throws -> [BudgetAllocation] {
             var problems = Problems()

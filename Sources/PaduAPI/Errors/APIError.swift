@@ -123,14 +123,21 @@ extension APIError {
         case .danglingReference(let field): return .validation(field: field, problem: "refers to nothing that exists")
         case .notAllowed(let field): return .validation(field: field, problem: "is not allowed")
         case .unexpected: return .internal(requestID: requestID)
-        case .rule(let rule, _):
+        case .rule(let rule, let column):
             switch rule {
             case .overBudgetNeedsReason:
+                if column == "allocated_idr" {
+                    return .validation(
+                        field: "allocations",
+                        problem: "lowers the budget below what is already realised; give below_realised_reason")
+                }
                 return .validation(field: "amount_idr", problem: "exceeds the allocation; give over_budget_reason")
+            case .deliveryExceedsPlanLine:
+                return .validation(field: "deliveries", problem: "exceeds the plan line's planned quantity or value")
             case .deliveryNeedsApprovedLine:
                 return .validation(field: "deliveries", problem: "the recipient has no approved plan line")
             case .closedPeriodReportFrozen:
-                return .conflict("the report of a closed period was submitted and cannot change")
+                return .conflict("the period is closed: its reports cannot be filed or changed")
             case .planState: return .conflict("the plan is not in a state that allows this")
             case .programmeNotFound: return .notFound("programme")
             case .checkQuotaExhausted:

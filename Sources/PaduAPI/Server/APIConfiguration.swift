@@ -7,7 +7,9 @@ public struct APIConfiguration: Sendable {
     public var registryImportLimit = 200 * 1024 * 1024
     /// bcrypt cost for new password hashes (each +1 doubles the work).
     public var bcryptCost: UInt8 = 12
-    /// Failed logins counted over this window; past the limits the answer is 429.
+    /// Sign-in attempts counted over this window; past the limits the answer is 429. The first
+    /// limit is per username from one address (so guesses elsewhere never lock a user out), the
+    /// second per address over all usernames.
     public var loginWindow: Duration = .seconds(15 * 60)
     public var maxFailuresPerUsername = 5
     public var maxFailuresPerAddress = 30

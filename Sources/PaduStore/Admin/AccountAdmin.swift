@@ -58,7 +58,7 @@ public enum AccountAdmin {
         let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)").count > 0
         try await connection.execute(
             script: """
-                \(exists ? "ALTER" : "CREATE") ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
+                \(exists ? "ALTER" : "CREATE") ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS CONNECTION LIMIT 3
                     PASSWORD \(PQQuery.quoteLiteral(verifier));
                 GRANT padu_analyst TO \(role);
                 ALTER ROLE \(role) SET default_transaction_read_only = on;

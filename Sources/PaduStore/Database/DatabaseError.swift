@@ -6,11 +6,12 @@ import PQ
 /// every `ERRCODE = 'PD…'` in `sql/` and checks that this list and the SQL agree. Swift never
 /// restates these rules: it only explains them better, from this declaration.
 public enum DatabaseRule: String, Sendable, CaseIterable {
-    /// Realisation past the year's allocation without `over_budget_reason` (0005, realizations trigger).
+    /// Realisation past the year's allocation without `over_budget_reason` (0005, realizations
+    /// trigger), or an allocation lowered below what is realised without `below_realised_reason` (0018).
     case overBudgetNeedsReason = "PD001"
     /// A coordinated programme's delivery without an approved plan line (0006, deliveries trigger).
     case deliveryNeedsApprovedLine = "PD002"
-    /// A submitted report of a closed period changed (0005, progress_reports trigger).
+    /// A report of a closed period filed, changed or submitted (0005, 0018).
     case closedPeriodReportFrozen = "PD003"
     /// The audit log is append-only (0007).
     case auditAppendOnly = "PD004"
@@ -18,6 +19,8 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case planState = "PD005"
     /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
     case recipientIDsMismatch = "PD006"
+    /// Deliveries against a plan line beyond its planned quantity or value in a year (0019).
+    case deliveryExceedsPlanLine = "PD007"
     /// The account checked more recipients this hour than `padu.check_limits` allows (0030).
     case checkQuotaExhausted = "PD008"
     /// The check named a programme the caller may not check (0010, 0012).

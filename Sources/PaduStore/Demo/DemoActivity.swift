@@ -106,10 +106,10 @@ public struct DemoActivity: Sendable {
             try await connection.query(
                 """
                 INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, kk, person_id,
-                                             household_id, decile, status)
+                                             household_id, decile, status, planned_quantity)
                 SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), row_number() OVER () - 1,
                        CASE WHEN \(target) = 'person' THEN head.nik END, CASE WHEN \(target) = 'household' THEN k.kk END,
-                       CASE WHEN \(target) = 'person' THEN head.id END, h.id, h.decile, 'pending'
+                       CASE WHEN \(target) = 'person' THEN head.id END, h.id, h.decile, 'pending', 3
                   FROM ((SELECT id, decile FROM padu.households WHERE decile <= 4 ORDER BY random()
                           LIMIT \(recipients * 17 / 20))
                         UNION ALL
@@ -124,11 +124,12 @@ public struct DemoActivity: Sendable {
             if target == "person" {
                 try await connection.query(
                     """
-                    INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, status)
+                    INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, status,
+                                                 planned_quantity)
                     SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), 1000000 + n,
                            '1606' || lpad((1 + n % 15)::text, 2, '0')
                            || to_char(DATE '1950-01-01' + ((n * 7919 + \(programID) * 104729) % 20000)::int, 'DDMMYY') || '9999',
-                           'pending'
+                           'pending', 3
                       FROM generate_series(1, \(max(1, recipients / 30))) n
                     ON CONFLICT DO NOTHING
                     """)

@@ -7,7 +7,8 @@ import PQ
 ///
 /// Each file runs in its own transaction and is recorded in `schema_migrations` with the
 /// SHA-256 of its text. Running again changes nothing; a recorded file whose text changed is
-/// refused before anything runs. Needs a superuser (or a role that may create roles).
+/// refused before anything runs. Needs a superuser (or a role that may create roles). Concurrent
+/// migrators take turns on a row lock (`public.schema_migrations_lock`).
 public struct Migrator: Sendable {
     let client: PQClient
     let logger: Logger
@@ -32,9 +33,20 @@ public struct Migrator: Sendable {
         let files = try self.files ?? PaduResources.migrations()
         let regionParts = try PaduResources.regionFiles()
         return try await client.withConnection { connection in
-            // One migrator at a time per database, from the start: two servers starting on an
-            // empty database would otherwise race to create the bookkeeping table.
-            try await connection.query("SELECT pg_advisory_lock(hashtext('padu.migrate'))")
+            // One migrator at a time per database: each migration's transaction first locks the
+            // row 'migrate' of public.schema_migrations_lock and skips a file another migrator
+            // recorded meanwhile. A row lock, not an advisory lock: advisory locks need no
+            // privilege, so any login (an analyst's) could hold the key and stall start-up.
+            try await bootstrap(connection)
+            return try await migrateLocked(connection, files: files, regionParts: regionParts)
+        }
+    }
+
+    /// The bookkeeping tables. Two migrators on an empty database race to create them; the
+    /// loser's CREATE fails on the catalog's unique index once the winner commits, and retries.
+    private func bootstrap(_ connection: PQConnection) async throws {
+        var attempt = 0
+        while true {
             do {
                 try await connection.execute(
                     script: """
@@ -43,15 +55,22 @@ public struct Migrator: Sendable {
                             checksum text NOT NULL,
                             applied_at timestamptz NOT NULL DEFAULT now());
                         REVOKE ALL ON public.schema_migrations FROM PUBLIC;
+                        CREATE TABLE IF NOT EXISTS public.schema_migrations_lock (name text PRIMARY KEY);
+                        REVOKE ALL ON public.schema_migrations_lock FROM PUBLIC;
+                        INSERT INTO public.schema_migrations_lock VALUES ('migrate') ON CONFLICT DO NOTHING;
                         """)
-                let report = try await migrateLocked(connection, files: files, regionParts: regionParts)
-                try await connection.query("SELECT pg_advisory_unlock_all()")
-                return report
+                return
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock_all()")
-                throw error
+                let state = (error as? PQError)?.sqlState
+                attempt += 1
+                guard attempt <= 3, state == PQError.SQLState.uniqueViolation || state == "42P07" else { throw error }
             }
         }
+    }
+
+    /// Locks the migrator's row for the current transaction.
+    private func lock(_ connection: PQConnection) async throws {
+        try await connection.query("SELECT 1 FROM public.schema_migrations_lock WHERE name = 'migrate' FOR UPDATE")
     }
 
     /// Hex SHA-256 of the texts one after another, as `sha256(convert_to(text, 'UTF8'))` gives
@@ -90,14 +109,23 @@ public struct Migrator: Sendable {
         var applied: [String] = []
         for migration in pending {
             logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
-            try await connection.withTransaction { connection in
+            let ran = try await connection.withTransaction { connection in
+                try await lock(connection)
+                let done = try await connection.query(
+                    "SELECT checksum FROM public.schema_migrations WHERE name = \(migration.name)"
+                ).first(String.self)
+                if let done {
+                    if done != migration.checksum { throw StoreError.migrationModified(migration.name) }
+                    return false
+                }
                 try await connection.execute(script: migration.sql)
                 try await connection.execute(script: "RESET ROLE")
                 try await connection.query(
                     "INSERT INTO public.schema_migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))"
                 )
+                return true
             }
-            applied.append(migration.name)
+            if ran { applied.append(migration.name) }
         }
         var loaded: Int?
         if let regionsChecksum {
@@ -110,6 +138,7 @@ public struct Migrator: Sendable {
     private func loadRegions(_ connection: PQConnection, parts: [String], checksum: String) async throws -> Int {
         logger.info("loading the region list")
         return try await connection.withTransaction { connection in
+            try await lock(connection)
             try await connection.execute(
                 script: """
                     SET LOCAL ROLE padu_owner;

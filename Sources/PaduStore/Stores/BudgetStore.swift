@@ -60,16 +60,26 @@ public struct NewRealization: Sendable {
 public struct BudgetStore: Sendable {
     let connection: PQConnection
 
-    /// Replaces the year's allocations of a programme the caller owns.
-    public func replace(programID: Int64, year: FiscalYear, allocations: [BudgetAllocation]) async throws -> YearBudget
-    {
+    /// Replaces the year's allocations of a programme the caller owns. Sources kept are
+    /// updated in place, so the database sees a lowered budget as lowered: below what is
+    /// realised it needs `belowRealisedReason` (`DatabaseRule.overBudgetNeedsReason`, 0018).
+    public func replace(
+        programID: Int64, year: FiscalYear, allocations: [BudgetAllocation], belowRealisedReason: String? = nil
+    ) async throws -> YearBudget {
         let sources = allocations.map(\.fundingSource.rawValue)
         let amounts = allocations.map(\.allocatedIDR.amount)
         try await connection.pipeline([
-            "DELETE FROM padu.budget_allocations WHERE program_id = \(programID) AND fiscal_year = \(year.int16)",
             """
-            INSERT INTO padu.budget_allocations (program_id, fiscal_year, funding_source, allocated_idr)
-            SELECT \(programID), \(year.int16), s, a FROM unnest(\(sources)::text[], \(amounts)::int8[]) AS x(s, a)
+            DELETE FROM padu.budget_allocations
+             WHERE program_id = \(programID) AND fiscal_year = \(year.int16) AND funding_source <> ALL (\(sources)::text[])
+            """,
+            """
+            INSERT INTO padu.budget_allocations (program_id, fiscal_year, funding_source, allocated_idr,
+                                                 below_realised_reason)
+            SELECT \(programID), \(year.int16), s, a, \(belowRealisedReason)
+              FROM unnest(\(sources)::text[], \(amounts)::int8[]) AS x(s, a)
+            ON CONFLICT (program_id, fiscal_year, funding_source) DO UPDATE
+                SET allocated_idr = EXCLUDED.allocated_idr, below_realised_reason = EXCLUDED.below_realised_reason
             """,
         ])
         return try await budget(programID: programID, year: year)

@@ -22,48 +22,49 @@ public struct SessionStore: Sendable {
         public var active: Bool
     }
 
-    /// Failures counted against each key (`u:<username>`, `a:<address>`) within `window`, with
-    /// the time of the oldest one, and the account `username` names (if any): one round trip.
-    public func prepare(username: String, keys: [String], window: Duration) async throws -> (
-        failures: [(key: String, count: Int, oldest: Date)], candidate: Candidate?
-    ) {
+    /// Claims an attempt slot for `username` from `address` before the password is checked,
+    /// and reads the account it names (if any): one round trip. Attempts are counted per
+    /// (username, address) and per address within `window`; past `maxPerPair` or
+    /// `maxPerAddress`, `allowed` is false and `retryAfter` says when to come back. Commit the
+    /// claim before checking the password, so parallel guesses queue on the counters.
+    public func claimAttempt(
+        username: String, address: String?, window: Duration, maxPerPair: Int, maxPerAddress: Int
+    ) async throws -> (allowed: Bool, retryAfter: Int, candidate: Candidate?) {
         let seconds = Double(window.components.seconds)
         let results = try await connection.pipeline([
             """
-            SELECT key, failures, extract(epoch FROM oldest)::float8
-              FROM padu.login_failures_recent(\(keys), make_interval(secs => \(seconds)))
+            SELECT allowed, retry_after_seconds
+              FROM padu.login_attempt(\(username), \(address), make_interval(secs => \(seconds)),
+                                      \(Int32(clamping: maxPerPair)), \(Int32(clamping: maxPerAddress)))
             """,
             "SELECT account_id, password_hash, active FROM padu.login_candidate(\(username))",
         ])
-        let failures = try results[0].decode((String, Int, Double).self).map {
-            (key: $0.0, count: $0.1, oldest: Date(timeIntervalSince1970: $0.2))
+        guard let (allowed, retry) = try results[0].first((Bool, Int32).self) else {
+            throw DatabaseError.unexpected(code: "no login attempt answer")
         }
         let candidate = try results[1].first((Int64, String, Bool).self).map {
             Candidate(accountID: $0.0, passwordHash: $0.1, active: $0.2)
         }
-        return (failures, candidate)
+        return (allowed, Int(retry), candidate)
     }
 
-    /// Counts a failed attempt against every key.
-    public func recordFailure(keys: [String]) async throws {
-        try await connection.query("SELECT padu.login_failed(\(keys))")
-    }
-
-    /// Opens a session for `tokenHash` lasting `lifetime`, clears the username's failures, and
-    /// returns when it expires with the account as the database now authenticates it.
-    public func open(accountID: Int64, tokenHash: [UInt8], lifetime: Duration, usernameKey: String) async throws
-        -> (expiresAt: Date, account: SignedInAccount)
-    {
+    /// Opens a session for `tokenHash` lasting `lifetime`, clears the attempts of `username`
+    /// from `address`, and returns when it expires with the account as the database now
+    /// authenticates it.
+    public func open(
+        accountID: Int64, tokenHash: [UInt8], lifetime: Duration, username: String, address: String?
+    ) async throws -> (expiresAt: Date, account: SignedInAccount) {
         let seconds = Double(lifetime.components.seconds)
         let results = try await connection.pipeline([
             """
             SELECT padu.login_succeeded(\(accountID), \(PQBytes(tokenHash)), make_interval(secs => \(seconds)),
-                                        \(usernameKey))
+                                        \("u:" + username))
             """,
+            "SELECT padu.login_attempt_succeeded(\(username), \(address))",
             "SELECT account_id, username, role, agency_id, scope FROM padu.authenticate(\(PQBytes(tokenHash)))",
         ])
         guard let expires = try results[0].first(Date.self),
-            let (id, name, roleName, agency, scope) = try results[1].first(
+            let (id, name, roleName, agency, scope) = try results[2].first(
                 (Int64, String, String, Int64?, String).self),
             let role = Role(rawValue: roleName)
         else { throw DatabaseError.unexpected(code: "session not opened") }

@@ -1,21 +1,9 @@
--- Personal data only where the rule says, and the check as no oracle.
---
--- 1. An agency read a registry person's name, birth date and address after merely naming the
---    NIK in a draft plan: its own plan line was enough for `own_recipients`. Now an agency
---    sees a person or household only once the coordinator approved a line of its own naming
---    them, or it delivered to them. Before that the check verifies (valid, in the registry,
---    decile), it never reveals.
--- 2. The check answered `in_registry` for 50,000 guessed NIKs in a few seconds with no limit.
---    Now each account may check at most `padu.check_limits.recipients_per_hour` recipients in a
---    clock hour (claimed atomically, so parallel requests cannot overshoot together), and every
---    check of `audited_from` recipients or more leaves an audit entry with its size.
-
-ALTER POLICY own_recipients ON padu.persons
-    USING (EXISTS (SELECT 1 FROM padu.plan_lines l WHERE l.person_id = persons.id AND l.status = 'approved')
-           OR EXISTS (SELECT 1 FROM padu.deliveries d WHERE d.person_id = persons.id));
-ALTER POLICY own_recipients ON padu.households
-    USING (EXISTS (SELECT 1 FROM padu.plan_lines l WHERE l.household_id = households.id AND l.status = 'approved')
-           OR EXISTS (SELECT 1 FROM padu.deliveries d WHERE d.household_id = households.id));
+-- The check as no oracle (issue 10): it answered `in_registry` for 50,000 guessed NIKs in a
+-- few seconds with no limit. Now each account may check at most
+-- `padu.check_limits.recipients_per_hour` recipients in a clock hour (claimed atomically, so
+-- parallel requests cannot overshoot together), and every check of `audited_from` recipients
+-- or more leaves an audit entry with its size. (Persons stay hidden until a line is approved:
+-- 0023.)
 
 -- One row: the limits, changed by the owner (a migration or an operator), read by the check.
 CREATE TABLE padu.check_limits (
