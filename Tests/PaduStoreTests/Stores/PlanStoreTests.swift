@@ -191,6 +191,17 @@ struct PlanStoreTests {
         #expect(!coordinatorDecides)
 
         _ = try await f.tx("dinkes") { tx in try await tx.plans.submit(plan.id) }
+        let firstSubmission = try await f.tx("dinkes") { tx in try await tx.plans.header(plan.id) }?.submittedAt
+        // Submitting again moves nothing (the store answers true: the row matched, the status stayed).
+        let (again, resubmitted) = try await f.tx("dinkes") { tx in
+            (try await tx.plans.submit(plan.id), try await tx.plans.header(plan.id))
+        }
+        #expect(again)
+        #expect(resubmitted?.status == .submitted)
+        #expect(resubmitted?.submittedAt == firstSubmission)
+        // Whether one decides is the coordinator's question; an agency asking is refused.
+        let asks = await databaseError { _ = try await f.tx("dinkes") { tx in try await tx.plans.decides(plan.id) } }
+        #expect(asks == .forbidden)
         let selfApproval = await databaseError {
             try await f.tx("dinkes") { tx in try await tx.plans.decide(plan.id, .approve, reason: nil, rejecting: []) }
         }

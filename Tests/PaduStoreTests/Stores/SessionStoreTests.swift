@@ -105,6 +105,19 @@ struct SessionStoreTests {
         #expect(candidate?.active == false)
     }
 
+    @Test("one account cannot end another's session")
+    func closeOnlyOwn() async throws {
+        let f = try await Fixture.shared("store_sessions")
+        let token = Self.token()
+        _ = try await f.db.signIn { sessions in
+            try await sessions.open(
+                accountID: f.accounts["bupati"]!, tokenHash: token, lifetime: .seconds(600), usernameKey: "u:bupati")
+        }
+        try await f.tx("admin") { tx in try await tx.sessions.close(tokenHash: token) }
+        let caller = try await f.db.transaction(tokenHash: token, requestID: "x", readOnly: true) { tx in tx.caller }
+        #expect(caller == f.caller("bupati"))
+    }
+
     @Test("an unknown or expired token authenticates nobody")
     func unknownToken() async throws {
         let f = try await Fixture.shared("store_sessions")
