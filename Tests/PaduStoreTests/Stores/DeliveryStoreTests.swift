@@ -90,6 +90,46 @@ struct DeliveryStoreTests {
         #expect(seen?.nik == people[0].nik.value)
     }
 
+    @Test("a household programme delivers by KK against its approved line; a rejected line is no line")
+    func householdsByKK() async throws {
+        let f = try await Fixture.shared("store_deliveries")
+        let households = try await f.registryPersons().map(\.kk)
+        var seen: Set<KK> = []
+        let kks = Array(households.filter { seen.insert($0).inserted }.suffix(2))
+        try #require(kks.count == 2)
+        let bedahRumah = f.programs["BEDAH-RUMAH"]!
+        let plan = try await f.tx("baznas") { tx in
+            let plan = try await tx.plans.create(
+                programID: bedahRumah, target: .household, fiscalYear: Self.year, period: try Quarter("2019-Q2"),
+                recipients: kks.map { RecipientInput(.kk($0)) })
+            _ = try await tx.plans.submit(plan.id)
+            return plan
+        }
+        try await f.tx("dinsos") { tx in
+            try await tx.plans.decide(
+                plan.id, .approve, reason: nil, rejecting: [LineRejection(lineNo: 1, reason: "sudah layak huni")])
+        }
+        let rows = kks.map {
+            DeliveryInput(recipient: .kk($0), deliveredOn: Self.june, quantity: 1, valueIDR: try! Rupiah(20_000_000))
+        }
+        let rejectedLine = await #expect(throws: DeliveryError.self) {
+            _ = try await f.tx("baznas") { tx in
+                try await tx.deliveries.record(programID: bedahRumah, coordinated: true, rows)
+            }
+        }
+        #expect(rejectedLine == .noApprovedLine(positions: [1]))
+        let recorded = try await f.tx("baznas") { tx in
+            try await tx.deliveries.record(programID: bedahRumah, coordinated: true, [rows[0]])
+        }
+        #expect(recorded == 1)
+        let listed = try await f.tx("baznas") { tx in
+            try await tx.deliveries.list(programID: bedahRumah, year: Self.year, after: 0, limit: 50)
+        }
+        #expect(listed.map(\.kk) == [kks[0].value])
+        #expect(listed.first?.nik == nil)
+        #expect(listed.first?.planLineID != nil)
+    }
+
     @Test("told a coordinated programme is not, the store still meets the database's rule")
     func databaseKeepsTheRule() async throws {
         let f = try await Fixture.shared("store_deliveries")
