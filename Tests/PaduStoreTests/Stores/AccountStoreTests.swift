@@ -6,7 +6,7 @@ import Testing
 
 @Suite("AccountStore")
 struct AccountStoreTests {
-    static func operator_(_ username: String, role: Role = .agency, agency: Int64?, scope: String = "16.06.01") throws
+    static func newAccount(_ username: String, role: Role = .agency, agency: Int64?, scope: String = "16.06.01") throws
         -> NewAccount
     {
         NewAccount(
@@ -19,7 +19,7 @@ struct AccountStoreTests {
         let f = try await Fixture.shared("store_accounts")
         let baznas = f.agencies["BAZNAS"]!
         let created = try await f.tx("admin") { tx in
-            try await tx.accounts.create(try Self.operator_("operator.baznas", agency: baznas))
+            try await tx.accounts.create(try Self.newAccount("operator.baznas", agency: baznas))
         }
         #expect(created.username == "operator.baznas")
         #expect(created.role == .agency)
@@ -57,13 +57,13 @@ struct AccountStoreTests {
         let f = try await Fixture.shared("store_accounts")
         let taken = await databaseError {
             _ = try await f.tx("admin") { tx in
-                try await tx.accounts.create(try Self.operator_("baznas", agency: f.agencies["BAZNAS"]!))
+                try await tx.accounts.create(try Self.newAccount("baznas", agency: f.agencies["BAZNAS"]!))
             }
         }
         #expect(taken == .duplicate(constraint: "accounts_username_key"))
         let agencyless = await databaseError {
             _ = try await f.tx("admin") { tx in
-                try await tx.accounts.create(try Self.operator_("tanpa.opd", agency: nil))
+                try await tx.accounts.create(try Self.newAccount("tanpa.opd", agency: nil))
             }
         }
         if case .notAllowed = agencyless {
@@ -73,13 +73,13 @@ struct AccountStoreTests {
         let elsewhere = await databaseError {
             _ = try await f.tx("admin") { tx in
                 try await tx.accounts.create(
-                    try Self.operator_("palembang", role: .executive, agency: nil, scope: "16.71"))
+                    try Self.newAccount("palembang", role: .executive, agency: nil, scope: "16.71"))
             }
         }
         #expect(elsewhere == .forbidden, "an admin of 16.06 creates accounts only in 16.06")
         let notAdmin = await databaseError {
             _ = try await f.tx("dinsos") { tx in
-                try await tx.accounts.create(try Self.operator_("sendiri", agency: f.agencies["DINSOS"]!))
+                try await tx.accounts.create(try Self.newAccount("sendiri", agency: f.agencies["DINSOS"]!))
             }
         }
         #expect(notAdmin == .forbidden)
