@@ -45,7 +45,7 @@ public enum CheckFlag: String, Sendable, Codable, CaseIterable {
             var flags: [CheckFlag] = []
             if !valid { flags.append(.invalidID) }
             if valid && !inRegistry { flags.append(.notInRegistry) }
-            if let decile, decile > Decile.targetedRange.upperBound {
+            if valid, let decile, decile > Decile.targetedRange.upperBound {
                 flags.append(.decileAbove4)
             }
             if valid && sameKindReceived { flags.append(.alreadyReceivingSameKind) }

@@ -87,9 +87,7 @@ struct CheckFlagTests {
         }
         // The store never passes a decile for an invalid number (an unknown district has no
         // registry row), but the pure rule does not guard the decile as it guards the others.
-        withKnownIssue("Facts.flags raises DECILE_ABOVE_4 for an invalid number that carries a decile") {
-            #expect(invalid.flags == [.invalidID])
-        }
+        #expect(invalid.flags == [.invalidID])
     }
 
     @Test("the contract's order is the declaration order")

@@ -19,7 +19,7 @@ struct DeliveryStoreTests {
         let plan = try await f.tx("dinkes") { tx in
             let plan = try await tx.plans.create(
                 programID: pmt, target: .person, fiscalYear: year, period: try Quarter("2019-Q2"),
-                recipients: people.map { RecipientInput(.nik($0.nik)) })
+                recipients: people.map { RecipientInput(.nik($0.nik), plannedQuantity: 5) })
             _ = try await tx.plans.submit(plan.id)
             return plan
         }

@@ -53,16 +53,28 @@ struct ReportStoreTests {
         #expect(seenByAnother.items.isEmpty)
     }
 
-    @Test("a submitted report of a closed period is frozen")
+    @Test("once its period is closed, a report is frozen and none can be filed")
     func closedPeriodFrozen() async throws {
         let f = try await Fixture.shared("store_reports")
         let uep = f.programs["UEP"]!
-        let closed = try Quarter("2018-Q4")
+        let closed = try Quarter("2019-Q3")
         let content = ReportContent(target: 1200, achieved: 1180, narrative: nil, status: .submitted)
         let (report, _) = try await f.tx("dinsos") { tx in
             try await tx.reports.put(programID: uep, period: closed, content)
         }
         #expect(report.status == .submitted)
+        _ = try await f.tx("admin") { tx in try await tx.reports.setPeriod(closed, .closed) }
+        let filed = await databaseError {
+            _ = try await f.tx("dinsos") { tx in
+                try await tx.reports.put(
+                    programID: f.programs["BSTBK"]!, period: closed,
+                    ReportContent(target: 1, achieved: 1, narrative: nil, status: .draft))
+            }
+        }
+        guard case .rule(.closedPeriodReportFrozen, _) = filed else {
+            Issue.record("expected the closed-period rule, got \(String(describing: filed))")
+            return
+        }
         let refused = await databaseError {
             _ = try await f.tx("dinsos") { tx in
                 try await tx.reports.put(
@@ -70,7 +82,10 @@ struct ReportStoreTests {
                     ReportContent(target: 1200, achieved: 1200, narrative: nil, status: .submitted))
             }
         }
-        #expect(refused == .rule(.closedPeriodReportFrozen, column: nil))
+        guard case .rule(.closedPeriodReportFrozen, _) = refused else {
+            Issue.record("expected the closed-period rule, got \(String(describing: refused))")
+            return
+        }
     }
 
     @Test("a report for a period nobody opened opens it")

@@ -11,30 +11,38 @@ struct SessionStoreTests {
 
     static func token() -> [UInt8] { (0..<32).map { _ in UInt8.random(in: 0...255) } }
 
-    @Test("sign-in finds the candidate; failures count per key; a session opens, authenticates and closes")
+    func claim(_ f: Fixture, _ username: String, from address: String?, maxPerPair: Int = 5) async throws -> (
+        allowed: Bool, retryAfter: Int, candidate: SessionStore.Candidate?
+    ) {
+        try await f.db.signIn { sessions in
+            try await sessions.claimAttempt(
+                username: username, address: address, window: Self.window, maxPerPair: maxPerPair, maxPerAddress: 30)
+        }
+    }
+
+    @Test(
+        "sign-in claims an attempt and finds the candidate; attempts count per username and address; a session opens, authenticates and closes"
+    )
     func signInLifecycle() async throws {
         let f = try await Fixture.shared("store_sessions")
-        let keys = ["u:baznas", "a:192.0.2.10"]
-        let (before, candidate) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "baznas", keys: keys, window: Self.window)
-        }
-        #expect(before.isEmpty)
-        #expect(candidate?.accountID == f.accounts["baznas"])
-        #expect(candidate?.passwordHash == Fixture.bcryptShaped)
-        #expect(candidate?.active == true)
+        let first = try await claim(f, "baznas", from: "192.0.2.10")
+        #expect(first.allowed)
+        #expect(first.candidate?.accountID == f.accounts["baznas"])
+        #expect(first.candidate?.passwordHash == Fixture.bcryptShaped)
+        #expect(first.candidate?.active == true)
 
-        for _ in 0..<2 { try await f.db.signIn { sessions in try await sessions.recordFailure(keys: keys) } }
-        let (failed, _) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "baznas", keys: keys, window: Self.window)
-        }
-        #expect(
-            Dictionary(uniqueKeysWithValues: failed.map { ($0.key, $0.count) }) == ["u:baznas": 2, "a:192.0.2.10": 2])
-        #expect(failed.allSatisfy { $0.oldest <= Date() && $0.oldest > Date().addingTimeInterval(-60) })
+        for _ in 0..<4 { #expect(try await claim(f, "baznas", from: "192.0.2.10").allowed) }
+        let sixth = try await claim(f, "baznas", from: "192.0.2.10")
+        #expect(!sixth.allowed)
+        #expect(sixth.retryAfter > 0 && sixth.retryAfter <= 15 * 60)
+        // Guesses from one address do not lock the user out from another.
+        #expect(try await claim(f, "baznas", from: "192.0.2.11").allowed)
 
         let token = Self.token()
         let (expires, account) = try await f.db.signIn { sessions in
             try await sessions.open(
-                accountID: f.accounts["baznas"]!, tokenHash: token, lifetime: .seconds(3600), usernameKey: "u:baznas")
+                accountID: f.accounts["baznas"]!, tokenHash: token, lifetime: .seconds(3600), username: "baznas",
+                address: "192.0.2.10")
         }
         #expect(abs(expires.timeIntervalSinceNow - 3600) < 60)
         #expect(account.id == f.accounts["baznas"])
@@ -43,11 +51,8 @@ struct SessionStoreTests {
         #expect(account.agencyID == f.agencies["BAZNAS"])
         #expect(account.scope == "16.06")
 
-        // Success clears the username's failures, not the address's.
-        let (after, _) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "baznas", keys: keys, window: Self.window)
-        }
-        #expect(after.map(\.key) == ["a:192.0.2.10"])
+        // Success clears its pair's attempts.
+        #expect(try await claim(f, "baznas", from: "192.0.2.10").allowed)
 
         let caller = try await f.db.transaction(tokenHash: token, requestID: "t-1", readOnly: true) { tx in tx.caller }
         #expect(caller == f.caller("baznas"))
@@ -59,23 +64,13 @@ struct SessionStoreTests {
         }
     }
 
-    @Test("an unknown username has no candidate; a failure outside the window is not counted")
+    @Test("an unknown username has no candidate, and its attempts are counted all the same")
     func unknownUser() async throws {
         let f = try await Fixture.shared("store_sessions")
-        try await f.db.signIn { sessions in try await sessions.recordFailure(keys: ["u:nobody"]) }
-        let (failures, candidate) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "nobody", keys: ["u:nobody"], window: Self.window)
-        }
-        #expect(candidate == nil)
-        #expect(failures.map(\.count) == [1])
-        try await f.database.withAdmin { c in
-            try await c.query(
-                "UPDATE padu.login_failures SET failed_at = now() - interval '1 hour' WHERE key = 'u:nobody'")
-        }
-        let (later, _) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "nobody", keys: ["u:nobody"], window: Self.window)
-        }
-        #expect(later.isEmpty)
+        let first = try await claim(f, "nobody", from: "192.0.2.20", maxPerPair: 1)
+        #expect(first.allowed)
+        #expect(first.candidate == nil)
+        #expect(!(try await claim(f, "nobody", from: "192.0.2.20", maxPerPair: 1).allowed))
     }
 
     @Test("a session opens only its role's operations, and ends when the admin deactivates the account")
@@ -84,7 +79,8 @@ struct SessionStoreTests {
         let token = Self.token()
         _ = try await f.db.signIn { sessions in
             try await sessions.open(
-                accountID: f.accounts["dinkes"]!, tokenHash: token, lifetime: .seconds(600), usernameKey: "u:dinkes")
+                accountID: f.accounts["dinkes"]!, tokenHash: token, lifetime: .seconds(600), username: "dinkes",
+                address: nil)
         }
         await #expect(throws: AccessError.forbidden) {
             try await f.db.transaction(tokenHash: token, requestID: "r", readOnly: true, roles: [.coordinator]) { _ in }
@@ -99,10 +95,7 @@ struct SessionStoreTests {
         await #expect(throws: AccessError.unauthenticated) {
             try await f.db.transaction(tokenHash: token, requestID: "r", readOnly: true) { _ in }
         }
-        let (_, candidate) = try await f.db.signIn(readOnly: true) { sessions in
-            try await sessions.prepare(username: "dinkes", keys: [], window: Self.window)
-        }
-        #expect(candidate?.active == false)
+        #expect(try await claim(f, "dinkes", from: nil).candidate?.active == false)
     }
 
     @Test("one account cannot end another's session")
@@ -111,7 +104,8 @@ struct SessionStoreTests {
         let token = Self.token()
         _ = try await f.db.signIn { sessions in
             try await sessions.open(
-                accountID: f.accounts["bupati"]!, tokenHash: token, lifetime: .seconds(600), usernameKey: "u:bupati")
+                accountID: f.accounts["bupati"]!, tokenHash: token, lifetime: .seconds(600), username: "bupati",
+                address: nil)
         }
         try await f.tx("admin") { tx in try await tx.sessions.close(tokenHash: token) }
         let caller = try await f.db.transaction(tokenHash: token, requestID: "x", readOnly: true) { tx in tx.caller }
@@ -127,7 +121,8 @@ struct SessionStoreTests {
         let token = Self.token()
         _ = try await f.db.signIn { sessions in
             try await sessions.open(
-                accountID: f.accounts["dinsos"]!, tokenHash: token, lifetime: .seconds(600), usernameKey: "u:dinsos")
+                accountID: f.accounts["dinsos"]!, tokenHash: token, lifetime: .seconds(600), username: "dinsos",
+                address: nil)
         }
         try await f.database.withAdmin { c in
             try await c.query(
