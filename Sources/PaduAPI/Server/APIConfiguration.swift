@@ -15,6 +15,10 @@ public struct APIConfiguration: Sendable {
     public var maxFailuresPerAddress = 30
     /// How often the server checks whether the executive summary needs recomputing.
     public var summaryRefreshInterval: Duration = .seconds(30)
+    /// How long an analyst's statement (or idle transaction) may last before the watchdog ends
+    /// it, and how often the watchdog looks.
+    public var analystStatementLimit: Duration = .seconds(120)
+    public var analystWatchdogInterval: Duration = .seconds(10)
     /// A long-lived bearer token for the Prometheus scraper on `/metrics` (an admin's session
     /// token works too). Nil: only admins.
     public var metricsToken: String?

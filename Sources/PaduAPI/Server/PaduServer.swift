@@ -49,6 +49,9 @@ public enum PaduServer {
             services: [
                 database,
                 SummaryRefresher(db: database, interval: configuration.summaryRefreshInterval, logger: logger),
+                AnalystWatchdog(
+                    db: database, limit: configuration.analystStatementLimit,
+                    interval: configuration.analystWatchdogInterval, logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger)

@@ -111,6 +111,16 @@ public struct PaduDatabase: Service, Sendable {
         }
     }
 
+    /// Cancels analysts' statements running longer than `limit` and ends their transactions
+    /// idle that long, whatever their sessions `SET`; returns how many it signalled.
+    public func cancelRunawayAnalystQueries(limit: Duration) async throws -> Int {
+        try await translatingErrors {
+            try await client.query(
+                "SELECT padu.cancel_runaway_analyst_queries(\(Int32(clamping: limit.components.seconds)))"
+            ).first(Int32.self).map(Int.init) ?? 0
+        }
+    }
+
     /// Runs `body` on a raw connection as `caller` (tests that act as a role directly, and see
     /// PQ's errors as they are).
     package func withCaller<Result>(
