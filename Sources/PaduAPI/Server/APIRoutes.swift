@@ -29,6 +29,9 @@ public struct APIRoutes: Sendable {
         addCoordinationRoutes(to: router)
         addSummaryRoutes(to: router)
         addDashboardRoutes(to: router)
+        // Added last, so it wraps only the router's not-found answer: a known path asked with a
+        // method none of its routes takes is 405 with `Allow`.
+        base.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
