@@ -31,6 +31,10 @@ struct AuthService {
 
     func login(username rawUsername: String, password: String, address: String?) async throws -> LoginResponse {
         let username = rawUsername.lowercased()
+        // No account's name holds NUL, which the database cannot even compare: a wrong login.
+        if username.utf8.contains(0) {
+            throw APIError(.unauthorized, code: "unauthenticated", message: "wrong username or password")
+        }
         let keys = ["u:" + username] + (address.map { ["a:" + $0] } ?? [])
         let configuration = services.configuration
         let window = configuration.loginWindow.components.seconds

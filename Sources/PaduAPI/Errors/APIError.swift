@@ -129,6 +129,15 @@ extension APIError {
                 field: error.column ?? error.constraint ?? "reference", problem: "refers to nothing that exists")
         case PQError.SQLState.checkViolation, PQError.SQLState.notNullViolation:
             return .validation(field: error.column ?? error.constraint ?? "body", problem: "is not allowed")
+        case "22021", "22P05":
+            // A character the database cannot store (NUL) that no earlier check caught.
+            return .validation(field: error.column ?? "body", problem: nulProblem)
+        case "22001", "54000":
+            return .validation(field: error.column ?? "body", problem: "is too long")
+        case "22003":
+            return .validation(field: error.column ?? "body", problem: "is out of range")
+        case "22007", "22008", PQError.SQLState.invalidTextRepresentation:
+            return .validation(field: error.column ?? "body", problem: "is not valid")
         case PQError.SQLState.serializationFailure, PQError.SQLState.deadlockDetected:
             return APIError(
                 .serviceUnavailable, code: "unavailable", message: "a concurrent change got in the way; retry",

@@ -73,7 +73,7 @@ struct RegistryImportValidator {
         batch.kk.append(kkValue.value)
         batch.regionCode.append(regionCode ?? "")
         batch.address.append(address)
-        batch.decile.append(Int16(decile ?? 0))
+        batch.decile.append(Int16(clamping: decile ?? 0))  // out of range: recorded above, never stored
         return true
     }
 
