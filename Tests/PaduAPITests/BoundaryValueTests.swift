@@ -360,6 +360,26 @@ struct BoundaryValueTests {
                     == Set(allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
                 "\(method) \(path): Allow \(result.header("Allow") ?? "-")")
         }
+        // Every documented path, with every method the document does not list for it: 405,
+        // and Allow names exactly the documented methods.
+        let document = try await api.get("/openapi.json", as: nil).object
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var checked = 0
+        for (template, item) in paths {
+            let documented = Set(
+                item.keys.filter { ["get", "post", "put", "patch", "delete"].contains($0) }.map { $0.uppercased() })
+            let path = template.replacingOccurrences(of: #"\{[^}]+\}"#, with: "1", options: .regularExpression)
+            for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] where !documented.contains(method) {
+                let result = try await api.request(method, path, token: token)
+                #expect(result.status == 405, "\(method) \(path): \(result.status)")
+                let allow = Set(
+                    (result.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                )
+                #expect(allow == documented, "\(method) \(path): Allow \(result.header("Allow") ?? "-")")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
         // Unknown paths stay 404.
         let unknown = try await api.request("DELETE", "/api/v1/nothing-here", token: token)
         #expect(unknown.status == 404)
