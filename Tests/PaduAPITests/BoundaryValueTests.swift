@@ -386,6 +386,25 @@ struct BoundaryValueTests {
         #expect(unknown.isEnvelope("not_found"))
     }
 
+    @Test("a non-admin's PATCH /accounts/{id} with a password is 403 before any password is hashed")
+    func noHashingForOtherRoles() async throws {
+        // At cost 17 one hash takes seconds: a quick 403 shows none was made.
+        let api = try await TestAPI.start("boundary_hash", households: 0) { $0.bcryptCost = 17 }
+        defer { api.stop() }
+        let tokens = try await api.tokens("baznas", "dinsos", "bupati")
+        let id = try await api.accountID("dinkes")
+        for (name, token) in tokens {
+            let clock = ContinuousClock()
+            var result: HTTPResult?
+            let elapsed = try await clock.measure {
+                result = try await api.patch(
+                    "/api/v1/accounts/\(id)", as: token, ["password": "a-long-new-password"])
+            }
+            #expect(result?.status == 403, "\(name)")
+            #expect(elapsed < .seconds(3), "\(name): \(elapsed)")
+        }
+    }
+
     // MARK: helpers
 
     /// A success, or a 4xx whose body is exactly the contract's envelope; never a 5xx.

@@ -59,6 +59,8 @@ extension APIRoutes {
                 problems.add("password", "must have at least \(PasswordHasher.minimumLength) characters")
             }
             try problems.throwIfAny()
+            // Only an admin may make the server spend a bcrypt hash (the role first, then the work).
+            _ = try await services.authenticate(request, context, roles: [.admin])
             let hash = try await body.password.asyncMap { try await services.hasher.hash($0) }
             return try await services.session(request, context, readOnly: false, roles: [.admin]) { _, connection in
                 guard
