@@ -17,13 +17,25 @@ struct MigrateCommand: AsyncParsableCommand {
         if let regions = report.regionsLoaded { print("loaded \(regions) regions") }
     }
 
+    /// Applies the migrations; then, when `PADU_API_PASSWORD` is set, makes it the password of
+    /// the `padu_api` login, so that `serve` can sign in as padu_api over TCP (containers).
     static func migrate(_ location: DatabaseLocation) async throws -> Migrator.Report {
         let logger = CommandEnvironment.logger
         let client = PQClient(
             configuration: PQClientConfiguration(connection: location.adminConnection, maximumConnections: 1),
             logger: logger)
         defer { client.close() }
-        return try await Migrator(client: client, logger: logger).migrate()
+        let report = try await Migrator(client: client, logger: logger).migrate()
+        if let password = ProcessInfo.processInfo.environment["PADU_API_PASSWORD"], !password.isEmpty {
+            try await client.withConnection { connection in
+                // A utility statement takes no parameters: the server quotes the literal.
+                let statement = try await connection.query(
+                    "SELECT format('ALTER ROLE padu_api PASSWORD %L', \(password)::text)"
+                ).first(String.self)!
+                try await connection.execute(script: statement)
+            }
+        }
+        return report
     }
 }
 

@@ -18,12 +18,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hours a login token lives.")
     var tokenHours: Int = 8
 
+    @ArgumentParser.Flag(
+        inversion: .prefixedNo,
+        help: """
+            Apply pending migrations before serving (the default). --no-migrate when the login may \
+            only act as padu_api: run `padu migrate` with a privileged login first.
+            """)
+    var migrate = true
+
     func run() async throws {
         guard let address = ListenAddress(listen) else {
             throw ValidationError("--listen takes HOST:PORT or unix:/path")
         }
         let location = try await CommandEnvironment.runningLocation()
-        _ = try await MigrateCommand.migrate(location)
+        if migrate { _ = try await MigrateCommand.migrate(location) }
         var configuration = APIConfiguration()
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.metricsToken = ProcessInfo.processInfo.environment["PADU_METRICS_TOKEN"].flatMap {

@@ -26,6 +26,10 @@ struct SignIn: Sendable {
     }
 
     func callAsFunction(username rawUsername: String, password: String, address: String?) async throws -> Result {
+        // No account's name holds NUL, which the database cannot even compare: a wrong login.
+        guard !rawUsername.contains("\u{0}") else {
+            throw APIError(.unauthorized, code: "unauthenticated", message: "wrong username or password")
+        }
         let username = rawUsername.lowercased()
         let configuration = services.configuration
         // The attempt is claimed and committed before the password is checked: parallel

@@ -122,6 +122,13 @@ extension APIError {
         case .duplicate: return .conflict("a record with the same key exists")
         case .danglingReference(let field): return .validation(field: field, problem: "refers to nothing that exists")
         case .notAllowed(let field): return .validation(field: field, problem: "is not allowed")
+        case .invalidValue(let field, let reason):
+            switch reason {
+            case .unstorableCharacter: return .validation(field: field, problem: nulProblem)
+            case .tooLong: return .validation(field: field, problem: "is too long")
+            case .outOfRange: return .validation(field: field, problem: "is out of range")
+            case .malformed: return .validation(field: field, problem: "is not valid")
+            }
         case .unexpected: return .internal(requestID: requestID)
         case .rule(let rule, let column):
             switch rule {

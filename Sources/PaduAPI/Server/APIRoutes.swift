@@ -28,6 +28,9 @@ public struct APIRoutes: Sendable {
         DeliveryController(services: services).register(on: router)
         SummaryController(services: services).register(on: router)
         DashboardController(services: services).register(on: router)
+        // Added last, so it wraps only the router's not-found answer: a known path asked with a
+        // method none of its routes takes is 405 with `Allow`.
+        base.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 

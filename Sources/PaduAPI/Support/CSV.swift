@@ -81,8 +81,23 @@ enum CSV {
             }
         }
 
+        /// Throws 422 naming each cell that holds a NUL character, which PostgreSQL cannot store.
         init(_ text: String) throws {
             let rows = try CSV.parse(text)
+            if text.utf8.contains(0) {
+                let header = rows.first ?? []
+                var details: [APIError.Detail] = []
+                for (offset, row) in rows.enumerated() {
+                    for (column, cell) in row.enumerated() where cell.utf8.contains(0) {
+                        let name =
+                            column < header.count && offset > 0
+                            ? header[column].trimmingCharacters(in: .whitespaces).lowercased() : "column \(column + 1)"
+                        details.append(
+                            .init(field: offset == 0 ? "header" : "row \(offset + 1), \(name)", problem: nulProblem))
+                    }
+                }
+                throw APIError.validation(details.isEmpty ? [.init(field: "body", problem: nulProblem)] : details)
+            }
             header = rows.first?.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             let columns = Dictionary(
                 (header ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

@@ -48,13 +48,27 @@ extension Request {
     }
 }
 
+/// Decodes JSON bytes: 400 for JSON that does not parse, 422 naming the field for a value of the
+/// wrong type, a missing field, a number out of its type's range, or text PostgreSQL cannot
+/// store (a NUL character, `\u0000`).
 func decodeJSONBytes<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) throws -> Value {
     do {
-        return try JSONCoding.decoder.decode(type, from: Data(bytes))
+        let value = try JSONCoding.decoder.decode(type, from: Data(bytes))
+        try rejectNUL(inJSON: bytes)
+        return value
     } catch let error as DecodingError {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            throw APIError.malformed("the body is not valid JSON")
+            // Valid JSON can still fail here when a number fits no whole-number type (2^64,
+            // 1e308, 1.5): name those fields.
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            else { throw APIError.malformed("the body is not valid JSON") }
+            let fields = numbersOutsideInt64(object, "")
+            throw APIError.validation(
+                (fields.isEmpty ? ["body"] : fields).map {
+                    APIError.Detail(
+                        field: $0, problem: "must be a whole number from -9223372036854775808 to 9223372036854775807")
+                })
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             throw APIError.validation(field: fieldPath(context.codingPath), problem: problemText(error))
         case .keyNotFound(let key, let context):
@@ -94,5 +108,65 @@ private func jsonTypeName(_ type: Any.Type) -> String {
     case is Int.Type, is Int64.Type, is Int32.Type, is Int16.Type: "a whole number"
     case is Double.Type: "a number"
     default: "a value of the right type"
+    }
+}
+
+/// PostgreSQL text cannot hold the character NUL. In JSON it can only arrive escaped
+/// (`\u0000`; a raw control character is not valid JSON): each string or key holding one is
+/// a 422 naming its field.
+func rejectNUL(inJSON bytes: [UInt8]) throws {
+    guard containsEscapedNUL(bytes) else { return }
+    var fields: [String] = []
+    func visit(_ value: Any, _ path: String) {
+        switch value {
+        case let text as String:
+            if text.unicodeScalars.contains("\0") { fields.append(path.isEmpty ? "body" : path) }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() { visit(element, path + "[\(index)]") }
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                let field = path.isEmpty ? key : path + "." + key
+                if key.unicodeScalars.contains("\0") { fields.append(path.isEmpty ? "body" : path) }
+                visit(object[key]!, field)
+            }
+        default: break
+        }
+    }
+    if let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) {
+        visit(object, "")
+    }
+    if fields.isEmpty { fields = ["body"] }
+    throw APIError.validation(fields.map { APIError.Detail(field: $0, problem: nulProblem) })
+}
+
+let nulProblem = "must not contain the character NUL (\\u0000)"
+
+/// Whether JSON text holds the escape `\u0000` (and not an escaped backslash before `u0000`).
+func containsEscapedNUL(_ bytes: [UInt8]) -> Bool {
+    let backslash = UInt8(ascii: "\\")
+    var index = bytes.startIndex
+    while index < bytes.endIndex {
+        if bytes[index] == backslash {
+            let rest = bytes[(index + 1)...].prefix(5)
+            if rest.elementsEqual("u0000".utf8) { return true }
+            index += 2
+        } else {
+            index += 1
+        }
+    }
+    return false
+}
+
+/// Paths of the numbers in a parsed JSON value that are not whole numbers an Int64 holds.
+private func numbersOutsideInt64(_ value: Any, _ path: String) -> [String] {
+    switch value {
+    case let number as NSNumber where !(value is Bool):
+        return Int64(number.stringValue) == nil ? [path.isEmpty ? "body" : path] : []
+    case let array as [Any]:
+        return array.enumerated().flatMap { numbersOutsideInt64($1, path + "[\($0)]") }
+    case let object as [String: Any]:
+        return object.keys.sorted().flatMap { numbersOutsideInt64(object[$0]!, path.isEmpty ? $0 : path + "." + $0) }
+    default:
+        return []
     }
 }

@@ -37,6 +37,8 @@ public enum DatabaseError: Error, Sendable, Equatable {
     case danglingReference(field: String)
     /// A check or not-null constraint refused a value.
     case notAllowed(field: String)
+    /// A value the database cannot store as sent, that no earlier check caught.
+    case invalidValue(field: String, InvalidValue)
     /// The role may not do this (a grant or a policy said no).
     case forbidden
     /// A concurrent change got in the way (serialisation failure, deadlock); retrying may work.
@@ -45,6 +47,16 @@ public enum DatabaseError: Error, Sendable, Equatable {
     case unavailable
     /// Anything else: a bug, not the caller's doing. The description hides the details.
     case unexpected(code: String)
+
+    /// Why the database could not take a value.
+    public enum InvalidValue: Sendable, Equatable {
+        /// A character it cannot store (NUL, or bytes not valid in the encoding).
+        case unstorableCharacter
+        case tooLong
+        case outOfRange
+        /// Text that does not read as the column's type (a date, a number).
+        case malformed
+    }
 
     /// Translates what libpq reported; PQ's error never leaves PaduStore.
     static func from(_ error: PQError) -> DatabaseError {
@@ -58,6 +70,11 @@ public enum DatabaseError: Error, Sendable, Equatable {
             return .danglingReference(field: error.column ?? error.constraint ?? "reference")
         case PQError.SQLState.checkViolation, PQError.SQLState.notNullViolation:
             return .notAllowed(field: error.column ?? error.constraint ?? "body")
+        case "22021", "22P05": return .invalidValue(field: error.column ?? "body", .unstorableCharacter)
+        case "22001", "54000": return .invalidValue(field: error.column ?? "body", .tooLong)
+        case "22003": return .invalidValue(field: error.column ?? "body", .outOfRange)
+        case "22007", "22008", PQError.SQLState.invalidTextRepresentation:
+            return .invalidValue(field: error.column ?? "body", .malformed)
         case PQError.SQLState.serializationFailure, PQError.SQLState.deadlockDetected: return .retry
         default: return .unexpected(code: state)
         }
