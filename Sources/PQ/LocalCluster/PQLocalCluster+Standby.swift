@@ -50,6 +50,26 @@ extension PQLocalCluster {
         }
     }
 
+    /// Promotes this standby to a primary and waits until it accepts writes.
+    public func promote() throws {
+        let tools = try PostgresTools.locate()
+        try runTool([tools.bin + "/pg_ctl", "-D", dataDirectory, "-w", "-t", "60", "promote"], asPostgres: Self.isRoot)
+    }
+
+    /// A libpq URL naming several local clusters, tried in order (libpq's multi-host form over
+    /// their sockets), e.g. with `target_session_attrs=read-write` to reach whichever is primary.
+    public static func multiHostURL(
+        _ clusters: [PQLocalCluster], user: String = superuser, database: String = "postgres",
+        parameters: String = "target_session_attrs=read-write"
+    ) -> String {
+        let hosts = clusters.map {
+            $0.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.socketDirectory
+        }
+        let ports = clusters.map { String($0.port ?? 5432) }
+        return
+            "postgresql://\(user)@/\(database)?host=\(hosts.joined(separator: ","))&port=\(ports.joined(separator: ","))&\(parameters)"
+    }
+
     /// Creates and starts a throwaway standby of `primary` beside it in the temporary folder;
     /// it is stopped and deleted when the process exits.
     public static func startTemporaryStandby(of primary: PQLocalCluster) throws -> PQLocalCluster {
