@@ -30,7 +30,7 @@ struct StandbyTests {
             let target = try await withAdminConnection(
                 PQConnectionConfiguration(primaryURL()), logger: StandbyTests.logger
             ) {
-                try await $0.query("SELECT pg_current_wal_lsn()::text").first(String.self) ?? ""
+                try await $0.query("SELECT pg_current_wal_insert_lsn()::text").first(String.self) ?? ""
             }
             let standbyURL = standby.url(database: "padu")
             for _ in 0..<300 {
