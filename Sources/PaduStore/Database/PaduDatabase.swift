@@ -23,21 +23,27 @@ public struct PaduDatabase: Service, Sendable {
 
     /// A pool of at most `maximumConnections` to `connection` (the primary), and as many to
     /// each of `readConnections` (standbys); a caller waits at most `acquireTimeout` for one.
+    /// After failed connection attempts a pool waits from 100 ms, doubling, up to
+    /// `maximumBackoff` before the next one (callers get 503 meanwhile): 1 s rather than PQ's
+    /// 5 s, so that after a failover the API finds the new primary within a second of its
+    /// promotion (`scripts/ha-drill`: writes back 7.5 s after the kill with 5 s, see docs/deploy.md).
     public init(
         connection: PQConnectionConfiguration, readConnections: [PQConnectionConfiguration] = [],
         minimumConnections: Int = 2, maximumConnections: Int = 16, acquireTimeout: Duration = .seconds(5),
-        logger: Logger
+        maximumBackoff: Duration = .seconds(1), logger: Logger
     ) {
         client = PQClient(
             configuration: PQClientConfiguration(
                 connection: connection, minimumConnections: minimumConnections,
-                maximumConnections: maximumConnections, acquireTimeout: acquireTimeout),
+                maximumConnections: maximumConnections, acquireTimeout: acquireTimeout,
+                maximumBackoff: maximumBackoff),
             logger: logger)
         readers = readConnections.map {
             PQClient(
                 configuration: PQClientConfiguration(
                     connection: $0, minimumConnections: min(1, minimumConnections),
-                    maximumConnections: maximumConnections, acquireTimeout: acquireTimeout),
+                    maximumConnections: maximumConnections, acquireTimeout: acquireTimeout,
+                    maximumBackoff: maximumBackoff),
                 logger: logger)
         }
     }
