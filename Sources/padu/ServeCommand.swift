@@ -38,8 +38,15 @@ struct ServeCommand: AsyncParsableCommand {
             $0.isEmpty ? nil : $0
         }
         let logger = CommandEnvironment.logger
+        let reads = location.readConnections
+        if !reads.isEmpty {
+            logger.info(
+                "summary, regions and the dashboard read from standbys",
+                metadata: ["standbys": "\(reads.map(\.description).joined(separator: " | "))"])
+        }
         let database = PaduDatabase(
-            connection: location.apiConnection, maximumConnections: connections, logger: logger)
+            connection: location.apiConnection, readConnections: reads, maximumConnections: connections,
+            logger: logger)
         let app = PaduServer.makeApplication(
             listen: address, database: database, configuration: configuration, logger: logger,
             onServerRunning: { port in

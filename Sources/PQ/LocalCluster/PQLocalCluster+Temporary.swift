@@ -17,11 +17,16 @@ extension PQLocalCluster {
                 "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
                 "shared_buffers": "'128MB'",
             ])
-        temporaryClusters.withLock { $0.append(directory) }
-        registerCleanup
+        registerTemporary(directory)
         try cluster.initialize()
         try cluster.start()
         return cluster
+    }
+
+    /// Stops and deletes the cluster in `directory` when the process exits.
+    static func registerTemporary(_ directory: String) {
+        temporaryClusters.withLock { $0.append(directory) }
+        registerCleanup
     }
 
     /// One temporary cluster shared by everything in this process that asks for it (test suites).

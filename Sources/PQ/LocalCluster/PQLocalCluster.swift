@@ -170,6 +170,11 @@ public struct PQLocalCluster: Sendable {
     }
 
     @discardableResult
+    func runTool(_ arguments: [String], asPostgres: Bool) throws -> String {
+        try run(arguments, asPostgres: asPostgres)
+    }
+
+    @discardableResult
     private func run(_ arguments: [String], asPostgres: Bool) throws -> String {
         let command = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
         let (status, text) = try runCommand(command)

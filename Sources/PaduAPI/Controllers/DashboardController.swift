@@ -30,7 +30,7 @@ struct DashboardController: Sendable {
         }
         let year = request.uri.queryParameters.get("year").flatMap { Int($0) }
         do {
-            return try await services.transaction(token: token, context, readOnly: true) { transaction in
+            return try await services.readTransaction(token: token, context) { transaction in
                 guard Set<Role>.summaryReaders.contains(transaction.caller.role) else {
                     return html(
                         DashboardPages.loginPage(

@@ -51,7 +51,7 @@ struct SummaryController: Sendable {
 
     @Sendable func summary(_ request: Request, context: PaduRequestContext) async throws -> JSONResponse<Summary> {
         let year = try fiscalYear(request.uri.queryParameters.get("year"))
-        return try await services.transaction(request, context, readOnly: true, roles: .summaryReaders) {
+        return try await services.readTransaction(request, context, roles: .summaryReaders) {
             transaction in
             JSONResponse(try await transaction.summary.summary(year: year))
         }
@@ -66,7 +66,7 @@ struct SummaryController: Sendable {
         guard let level = Self.levels[levelName] else {
             throw APIError.validation(field: "level", problem: "must be district or village")
         }
-        return try await services.transaction(request, context, readOnly: true, roles: .summaryReaders) {
+        return try await services.readTransaction(request, context, roles: .summaryReaders) {
             transaction in
             let (items, asOf) = try await transaction.summary.regions(year: year, level: level)
             return JSONResponse(

@@ -42,6 +42,27 @@ public final class APIServices: Sendable {
         try await transaction(token: Tokens.bearer(request), context, readOnly: readOnly, roles: roles, body)
     }
 
+    /// `transaction` for the read-only aggregates (summary, regions, the dashboard, their
+    /// exports): on a streaming standby when `PADU_READ_DATABASE_URL` names one, so that heavy
+    /// reads leave the primary to the agencies' writes (see `PaduDatabase.readTransaction`).
+    /// Reads that must see the caller's own write use `transaction`.
+    func readTransaction<Result>(
+        token: String?, _ context: PaduRequestContext, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        guard let token else { throw APIError.unauthenticated() }
+        return try await db.readTransaction(
+            tokenHash: Tokens.hash(token), requestID: context.requestID, roles: roles, body)
+    }
+
+    /// `readTransaction` with the request's bearer token.
+    func readTransaction<Result>(
+        _ request: Request, _ context: PaduRequestContext, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await readTransaction(token: Tokens.bearer(request), context, roles: roles, body)
+    }
+
     /// Creates a record at most once per `Idempotency-Key`: a retry with the same key and body
     /// gets the first response again and creates nothing; the same key with another body is 409.
     /// The key is claimed in the request's transaction, so a failed attempt leaves no claim.

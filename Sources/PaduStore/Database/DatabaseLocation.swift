@@ -3,7 +3,9 @@ import Logging
 import PQ
 
 /// Where Padu's database is: the server named by `PADU_DATABASE_URL`, or a PostgreSQL
-/// cluster Padu owns under `PADU_HOME` (default `./.padu`).
+/// cluster Padu owns under `PADU_HOME` (default `./.padu`); and where its reads may go: the
+/// streaming standbys named by `PADU_READ_DATABASE_URL`, or the embedded standby under
+/// `PADU_HOME/standby` once `padu db start --standby` created it.
 public struct DatabaseLocation: Sendable {
     public enum Kind: Sendable {
         case external(url: String)
@@ -11,19 +13,72 @@ public struct DatabaseLocation: Sendable {
     }
 
     public let kind: Kind
+    /// `PADU_READ_DATABASE_URL`: standbys for the read-only aggregates; empty when unset.
+    public let readURLs: [String]
     /// The database Padu creates in its own cluster.
     public static let embeddedDatabase = "padu"
 
-    public init(kind: Kind) { self.kind = kind }
+    public init(kind: Kind, readURLs: [String] = []) {
+        self.kind = kind
+        self.readURLs = readURLs
+    }
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> DatabaseLocation
     {
+        let reads = splitURLs(environment["PADU_READ_DATABASE_URL"] ?? "")
         if let url = environment["PADU_DATABASE_URL"], !url.isEmpty {
-            return DatabaseLocation(kind: .external(url: url))
+            return DatabaseLocation(kind: .external(url: url), readURLs: reads)
         }
         let home = environment["PADU_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".padu"
-        return DatabaseLocation(kind: .embedded(PQLocalCluster(directory: home)))
+        return DatabaseLocation(kind: .embedded(PQLocalCluster(directory: home)), readURLs: reads)
+    }
+
+    /// Splits a comma-separated list of URLs. A URL may itself hold commas (libpq's multi-host
+    /// `postgresql://h1:5432,h2:5432/db`), so a new one starts only where a comma is followed by
+    /// a scheme.
+    static func splitURLs(_ text: String) -> [String] {
+        text.split(separator: /,\s*(?=postgres(?:ql)?:\/\/)/).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+    }
+
+    /// The embedded cluster's streaming standby (`padu db start --standby`), in `PADU_HOME/standby`.
+    public var embeddedStandby: PQLocalCluster? {
+        guard case .embedded(let cluster) = kind else { return nil }
+        return PQLocalCluster(directory: cluster.directory + "/standby")
+    }
+
+    /// Where `serve` sends its read-only aggregates: `PADU_READ_DATABASE_URL`, else the
+    /// embedded standby if it was created; empty: the primary serves them too. Like
+    /// `apiConnection`, they act as padu_api whatever login a URL names.
+    public var readConnections: [PQConnectionConfiguration] {
+        if !readURLs.isEmpty {
+            return readURLs.map {
+                PQConnectionConfiguration(
+                    $0, overrides: ["application_name": "padu-api-read", "options": "-c role=padu_api"])
+            }
+        }
+        guard let standby = embeddedStandby, standby.isInitialized else { return [] }
+        return [
+            PQConnectionConfiguration(
+                standby.url(user: "padu_api", database: Self.embeddedDatabase),
+                overrides: ["application_name": "padu-api-read"])
+        ]
+    }
+
+    /// Creates (from a base backup of the running embedded primary) and starts the embedded
+    /// standby; returns it. Nil for an external database.
+    @discardableResult
+    public func ensureStandbyRunning(logger: Logger) async throws -> PQLocalCluster? {
+        guard case .embedded(let primary) = kind, let standby = embeddedStandby else { return nil }
+        try await ensureRunning(logger: logger)
+        if !standby.isInitialized {
+            logger.info("creating the embedded streaming standby", metadata: ["directory": "\(standby.directory)"])
+            try standby.initializeStandby(of: primary)
+        }
+        if !standby.isRunning { try standby.start() }
+        return standby
     }
 
     /// For migrations, seeding, accounts and analysts: a superuser or the configured URL.
@@ -60,6 +115,10 @@ public struct DatabaseLocation: Sendable {
         }
         if !cluster.isRunning {
             try cluster.start()
+        }
+        // A standby created earlier comes back with its primary.
+        if let standby = embeddedStandby, standby.isInitialized, !standby.isRunning {
+            try standby.start()
         }
         try await Self.createDatabase(Self.embeddedDatabase, serverURL: cluster.url(), logger: logger)
     }

@@ -1,6 +1,7 @@
 import Logging
 import PQ
 import ServiceLifecycle
+import Synchronization
 
 /// Padu's database as the server uses it: a pool, and one transaction per request under the
 /// caller's role.
@@ -10,27 +11,55 @@ import ServiceLifecycle
 /// the same statement, sets the request context (`padu.account_id`, `padu.agency_id`,
 /// `padu.scope`, `padu.request_id`) and the role (`SET LOCAL ROLE` by `set_config('role')`).
 /// Row-level security then reads that context; the API's own role checks come on top.
-/// Running it as a `Service` runs the pool.
+///
+/// With read connections (streaming standbys, `PADU_READ_DATABASE_URL`), `readTransaction`
+/// runs the read-only aggregates there, one pool per standby, taken in turn. Running it as a
+/// `Service` runs the pools.
 public struct PaduDatabase: Service, Sendable {
     package let client: PQClient
+    /// One pool per standby; empty: reads go to the primary.
+    package let readers: [PQClient]
+    private let nextReader = RoundRobin()
 
-    /// A pool of at most `maximumConnections` to `connection`; a caller waits at most
-    /// `acquireTimeout` for one.
+    /// A pool of at most `maximumConnections` to `connection` (the primary), and as many to
+    /// each of `readConnections` (standbys); a caller waits at most `acquireTimeout` for one.
+    /// After failed connection attempts a pool waits from 100 ms, doubling, up to
+    /// `maximumBackoff` before the next one (callers get 503 meanwhile): 1 s rather than PQ's
+    /// 5 s, so that after a failover the API finds the new primary within a second of its
+    /// promotion (`scripts/ha-drill`: writes back 7.5 s after the kill with 5 s, see docs/deploy.md).
     public init(
-        connection: PQConnectionConfiguration, minimumConnections: Int = 2, maximumConnections: Int = 16,
-        acquireTimeout: Duration = .seconds(5), logger: Logger
+        connection: PQConnectionConfiguration, readConnections: [PQConnectionConfiguration] = [],
+        minimumConnections: Int = 2, maximumConnections: Int = 16, acquireTimeout: Duration = .seconds(5),
+        maximumBackoff: Duration = .seconds(1), logger: Logger
     ) {
         client = PQClient(
             configuration: PQClientConfiguration(
                 connection: connection, minimumConnections: minimumConnections,
-                maximumConnections: maximumConnections, acquireTimeout: acquireTimeout),
+                maximumConnections: maximumConnections, acquireTimeout: acquireTimeout,
+                maximumBackoff: maximumBackoff),
             logger: logger)
+        readers = readConnections.map {
+            PQClient(
+                configuration: PQClientConfiguration(
+                    connection: $0, minimumConnections: min(1, minimumConnections),
+                    maximumConnections: maximumConnections, acquireTimeout: acquireTimeout,
+                    maximumBackoff: maximumBackoff),
+                logger: logger)
+        }
     }
 
     /// Over an existing pool (tests, tools).
-    package init(client: PQClient) { self.client = client }
+    package init(client: PQClient, readers: [PQClient] = []) {
+        self.client = client
+        self.readers = readers
+    }
 
-    public func run() async throws { try await client.run() }
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for reader in readers { group.addTask { try await reader.run() } }
+            try await client.run()
+        }
+    }
 
     /// How the pool's connections are used now, for metrics.
     public var poolStatistics: (open: Int, idle: Int, leased: Int, waiting: Int) {
@@ -49,6 +78,45 @@ public struct PaduDatabase: Service, Sendable {
     public func transaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         tokenHash: [UInt8], requestID: String, readOnly: Bool, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await authenticatedTransaction(
+            on: client, tokenHash: tokenHash, requestID: requestID, readOnly: readOnly, roles: roles, body)
+    }
+
+    /// Whether reads have standbys of their own.
+    public var hasReadStandbys: Bool { !readers.isEmpty }
+
+    /// `transaction`, read-only, on a standby when there is one: for aggregates that need not
+    /// see the caller's own latest write (summary, regions, the dashboard, their exports). The
+    /// token is authenticated on the standby by the same pure read (`padu.authenticate`). The
+    /// primary answers instead when the standby does not know the token yet (a sign-in it has
+    /// not replayed), when it cannot be reached, or when replay cancelled the query (a recovery
+    /// conflict); a read-only body may run twice. A session revoked on the primary is still
+    /// accepted here until the standby replays the revocation (replication lag, usually
+    /// milliseconds).
+    public func readTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        tokenHash: [UInt8], requestID: String, roles: Set<Role>? = nil,
+        _ body: (PaduTransaction) async throws -> Result
+    ) async throws -> Result {
+        if !readers.isEmpty {
+            let index = nextReader.next()
+            let reader = readers[(index % readers.count + readers.count) % readers.count]
+            do {
+                return try await authenticatedTransaction(
+                    on: reader, tokenHash: tokenHash, requestID: requestID, readOnly: true, roles: roles, body)
+            } catch AccessError.unauthenticated {
+            } catch DatabaseError.unavailable {
+            } catch DatabaseError.retry {}
+        }
+        return try await authenticatedTransaction(
+            on: client, tokenHash: tokenHash, requestID: requestID, readOnly: true, roles: roles, body)
+    }
+
+    private func authenticatedTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        on client: PQClient, tokenHash: [UInt8], requestID: String, readOnly: Bool, roles: Set<Role>?,
         _ body: (PaduTransaction) async throws -> Result
     ) async throws -> Result {
         try await translatingErrors {
@@ -140,6 +208,12 @@ public struct PaduDatabase: Service, Sendable {
             return try await body(connection)
         }
     }
+}
+
+/// Hands out 0, 1, 2, ... to pick the next standby.
+private final class RoundRobin: Sendable {
+    private let counter = Atomic<Int>(0)
+    func next() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// One request's transaction: who is asking, and one store per aggregate, all on the same
