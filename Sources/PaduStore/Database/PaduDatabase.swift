@@ -181,11 +181,16 @@ public struct PaduDatabase: Service, Sendable {
 
     /// Cancels analysts' statements running longer than `limit` and ends their transactions
     /// idle that long, whatever their sessions `SET`; returns how many it signalled.
+    /// Runs on the primary and on every standby, where analysts are sent.
     public func cancelRunawayAnalystQueries(limit: Duration) async throws -> Int {
-        try await translatingErrors {
-            try await client.query(
-                "SELECT padu.cancel_runaway_analyst_queries(\(Int32(clamping: limit.components.seconds)))"
-            ).first(Int32.self).map(Int.init) ?? 0
+        let query: PQQuery = "SELECT padu.cancel_runaway_analyst_queries(\(Int32(clamping: limit.components.seconds)))"
+        var signalled = 0
+        for reader in readers {
+            // A standby that cannot be reached now is looked at on the next round.
+            signalled += (try? await reader.query(query).first(Int32.self).map(Int.init) ?? 0) ?? 0
+        }
+        return try await translatingErrors {
+            signalled + (try await client.query(query).first(Int32.self).map(Int.init) ?? 0)
         }
     }
 
