@@ -114,7 +114,8 @@ struct RegistryImportValidator {
             for (position, member) in members.enumerated() {
                 let memberPrefix = prefix + ".members[\(position)]"
                 validator.member(
-                    { $0.isEmpty ? memberPrefix : memberPrefix + "." + $0 }, kk: ok ? household.kk.flatMap { try? KK($0) } : nil,
+                    { $0.isEmpty ? memberPrefix : memberPrefix + "." + $0 },
+                    kk: ok ? household.kk.flatMap { try? KK($0) } : nil,
                     nik: member.nik, name: member.name, birthDate: member.birthDate, sex: member.sex,
                     relationship: member.relationship)
             }
@@ -167,7 +168,8 @@ struct RegistryImportValidator {
                 }
             }
             validator.member(
-                field, kk: try? KK(kk), nik: cell("nik"), name: cell("name"), birthDate: cell("birth_date"), sex: cell("sex"),
+                field, kk: try? KK(kk), nik: cell("nik"), name: cell("name"), birthDate: cell("birth_date"),
+                sex: cell("sex"),
                 relationship: cell("relationship"))
         }
         if validator.batch.householdCount == 0 && validator.problems.isEmpty {
@@ -176,4 +178,3 @@ struct RegistryImportValidator {
         return validator
     }
 }
-

@@ -45,7 +45,10 @@ public struct DeliveryStore: Sendable {
     let connection: PQConnection
 
     /// Records the batch, all or nothing; returns how many rows were recorded. For a
-    /// coordinated programme, every row without an approved line is named first.
+    /// coordinated programme, every row without an approved line is named first. A row's line
+    /// is found by NIK or by KK in two index lookups (`plan_lines_approved_nik`/`_kk`), with the
+    /// year as the index's `int2`: an `OR` of the two, or a numeric year, scanned every approved
+    /// line of the programme for each row.
     public func record(programID: Int64, coordinated: Bool, _ rows: [DeliveryInput]) async throws -> Int {
         let niks = rows.map { $0.recipient.kind == .nik ? $0.recipient.text : "" }
         let kks = rows.map { $0.recipient.kind == .kk ? $0.recipient.text : "" }
@@ -57,9 +60,12 @@ public struct DeliveryStore: Sendable {
                        WITH ORDINALITY AS i(nik, kk, d, n)
                  WHERE NOT EXISTS (
                     SELECT 1 FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
-                     WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)
-                       AND l.status = 'approved' AND p.status = 'approved'
-                       AND (l.nik = nullif(i.nik, '') OR l.kk = nullif(i.kk, '')))
+                     WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)::int2
+                       AND l.status = 'approved' AND p.status = 'approved' AND l.nik = nullif(i.nik, '')
+                    UNION ALL
+                    SELECT 1 FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
+                     WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)::int2
+                       AND l.status = 'approved' AND p.status = 'approved' AND l.kk = nullif(i.kk, ''))
                  ORDER BY n
                 """
             ).decode(Int.self)
@@ -72,11 +78,14 @@ public struct DeliveryStore: Sendable {
             INSERT INTO padu.deliveries (program_id, plan_line_id, nik, kk, person_id, household_id, delivered_on,
                                          quantity, value_idr)
             SELECT \(programID),
-                   (SELECT l.id FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
-                     WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)
-                       AND l.status = 'approved' AND p.status = 'approved'
-                       AND (l.nik = nullif(i.nik, '') OR l.kk = nullif(i.kk, ''))
-                     ORDER BY l.id LIMIT 1),
+                   (SELECT min(x.id) FROM (
+                        SELECT l.id FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
+                         WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)::int2
+                           AND l.status = 'approved' AND p.status = 'approved' AND l.nik = nullif(i.nik, '')
+                        UNION ALL
+                        SELECT l.id FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
+                         WHERE l.program_id = \(programID) AND l.fiscal_year = extract(year FROM i.d::date)::int2
+                           AND l.status = 'approved' AND p.status = 'approved' AND l.kk = nullif(i.kk, '')) x),
                    nullif(i.nik, ''), nullif(i.kk, ''), r.person_id, r.household_id, i.d::date, i.q, i.v
               FROM unnest(\(niks)::text[], \(kks)::text[], \(dates)::text[], \(rows.map(\.quantity))::int8[],
                           \(rows.map(\.valueIDR.amount))::int8[]) WITH ORDINALITY AS i(nik, kk, d, q, v, n)
