@@ -104,4 +104,42 @@ struct PersonalDataTests {
             try await api.scalar(
                 "SELECT count(*) FROM padu.audit_log WHERE action = 'check' AND (detail->>'recipients')::int = 4") == 1)
     }
+
+    @Test(
+        "the check verifies the name an agency has (case, spacing, spelling tolerated) and never reveals the registry's"
+    )
+    func nameVerification() async throws {
+        let api = try await TestAPI.start("pd_names", households: 30)
+        defer { api.stop() }
+        let dinkes = try await api.login("dinkes")
+        let (nik, name, kk, other) = try await api.database.withAdmin { c in
+            try #require(
+                try await c.query(
+                    """
+                    SELECT p.nik::text, p.name, k.kk::text,
+                           (SELECT q.name FROM padu.persons q WHERE q.id <> p.id ORDER BY q.id LIMIT 1)
+                      FROM padu.persons p JOIN padu.household_members m ON m.person_id = p.id AND m.valid_to IS NULL
+                      JOIN padu.household_kk k ON k.household_id = m.household_id AND k.valid_to IS NULL
+                     ORDER BY p.id LIMIT 1
+                    """
+                ).first((String, String, String, String).self))
+        }
+        let sloppy = "  " + name.uppercased().replacingOccurrences(of: " ", with: "  ") + " "
+        let result = try await api.post(
+            "/api/v1/coordination/check", as: dinkes,
+            [
+                "program_id": api.programs["PMT-BALITA"]!, "fiscal_year": 2019,
+                "recipients": [
+                    ["nik": nik, "name": sloppy], ["nik": nik, "name": "Nama Yang Lain Sekali"], ["nik": nik],
+                    ["kk": kk, "name": name],
+                ],
+            ])
+        #expect(result.status == 200, "\(result.text)")
+        let checks = try result.decode(CheckResult.self).recipients
+        #expect(checks.map(\.nameMatches) == [true, false, nil, true])
+        #expect(name != other)
+        // Only the answer: the registry's spelling never comes back.
+        #expect(!result.text.contains(name))
+        #expect(!result.text.contains(other))
+    }
 }

@@ -6,6 +6,8 @@ enum CoordinationRequest {
     struct Recipient: Decodable {
         var nik: String?
         var kk: String?
+        /// The name the agency has: the check answers whether it matches the registry's.
+        var name: String?
         var plannedValueIDR: Int64?
         var plannedQuantity: Int64?
     }

@@ -64,8 +64,8 @@ struct RecipientList {
             }
             recipients.append(
                 CoordinationRequest.Recipient(
-                    nik: record.cell("nik"), kk: record.cell("kk"), plannedValueIDR: whole["planned_value_idr"],
-                    plannedQuantity: whole["planned_quantity"]))
+                    nik: record.cell("nik"), kk: record.cell("kk"), name: record.cell("name"),
+                    plannedValueIDR: whole["planned_value_idr"], plannedQuantity: whole["planned_quantity"]))
         }
         try problems.throwIfAny()
         body.recipients = recipients
@@ -93,17 +93,20 @@ struct RecipientList {
         for (index, recipient) in recipients.enumerated() {
             let value = problems.money(recipient.plannedValueIDR, fieldOf(index, "planned_value_idr"))
             problems.count(recipient.plannedQuantity, fieldOf(index, "planned_quantity"))
+            let name = problems.text(recipient.name, fieldOf(index, "name"), max: 200)
             switch (recipient.nik, recipient.kk) {
             case (nil, nil): problems.add(fieldOf(index, "nik"), "give a nik or a kk")
             case (.some, .some): problems.add(fieldOf(index, "kk"), "give a nik or a kk, not both")
             case (let nik?, nil):
                 inputs.append(
                     RecipientInput(
-                        RecipientID(.nik, nik), plannedValueIDR: value, plannedQuantity: recipient.plannedQuantity))
+                        RecipientID(.nik, nik), plannedValueIDR: value, plannedQuantity: recipient.plannedQuantity,
+                        name: name))
             case (nil, let kk?):
                 inputs.append(
                     RecipientInput(
-                        RecipientID(.kk, kk), plannedValueIDR: value, plannedQuantity: recipient.plannedQuantity))
+                        RecipientID(.kk, kk), plannedValueIDR: value, plannedQuantity: recipient.plannedQuantity,
+                        name: name))
             }
         }
         guard let programID, let year, problems.isEmpty, !needsPeriod || period != nil else { throw problems.failure }

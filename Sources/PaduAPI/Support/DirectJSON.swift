@@ -79,6 +79,11 @@ struct JSONWriter {
         bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
     }
 
+    mutating func member(_ name: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        member(name, value)
+    }
+
     /// An instant as `JSONCoding.encoder` writes it: ISO 8601 in UTC, whole seconds.
     mutating func member(_ name: StaticString, _ value: Date?) {
         guard let value else { return }
@@ -152,6 +157,7 @@ extension RecipientCheck: JSONWritable {
             writer.member("in_registry", inRegistry)
             writer.member("kk", kk)
             writer.member("line_no", lineNo)
+            writer.member("name_matches", nameMatches)
             writer.member("nik", nik)
             writer.member("other_aid", otherAid)
             writer.member("planned_quantity", plannedQuantity)

@@ -7,11 +7,14 @@ public struct RecipientInput: Sendable {
     public var id: RecipientID
     public var plannedValueIDR: Rupiah?
     public var plannedQuantity: Int64?
+    /// The name the agency has, to verify against the registry's (never revealed).
+    public var name: String?
 
-    public init(_ id: RecipientID, plannedValueIDR: Rupiah? = nil, plannedQuantity: Int64? = nil) {
+    public init(_ id: RecipientID, plannedValueIDR: Rupiah? = nil, plannedQuantity: Int64? = nil, name: String? = nil) {
         self.id = id
         self.plannedValueIDR = plannedValueIDR
         self.plannedQuantity = plannedQuantity
+        self.name = name
     }
 }
 
@@ -39,6 +42,9 @@ public struct RecipientCheck: Codable, Sendable {
     public var plannedQuantity: Int64?
     public var status: LineStatus?
     public var rejectionReason: String?
+    /// Whether the name the agency sent matches the registry's; nil when it sent none or the
+    /// registry has nobody to compare with.
+    public var nameMatches: Bool?
 
     /// Registry ids behind the recipient, kept for the plan line; never sent out.
     var personID: Int64?
@@ -46,7 +52,7 @@ public struct RecipientCheck: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case nik, kk, valid, inRegistry, decile, registryAsOf, otherAid, flags, lineNo, plannedValueIDR
-        case plannedQuantity, status, rejectionReason
+        case plannedQuantity, status, rejectionReason, nameMatches
     }
 }
 
@@ -102,10 +108,14 @@ public struct PlanStore: Sendable {
     ) async throws -> [RecipientCheck] {
         let ids = recipients.map { $0.id.isWellFormed ? $0.id.text : "" }
         let kinds = recipients.map(\.id.kind.rawValue)
+        // Names travel only when some were sent: without them the check looks nothing more up.
+        let names: [String]? = recipients.contains { $0.name != nil } ? recipients.map { $0.name ?? "" } : nil
         let check: PQQuery = """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
-                   aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate
-              FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[])
+                   aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate,
+                   name_matches
+              FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[],
+                                         \(names)::text[])
             """
         let rows =
             claim
@@ -114,7 +124,7 @@ public struct PlanStore: Sendable {
             ])[1]
             : try await connection.query(check)
         // Other aid comes as parallel arrays, one element per other programme.
-        var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool)] = []
+        var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool, Bool?)] = []
         var aidLists: [[OtherAid]] = []
         facts.reserveCapacity(rows.count)
         aidLists.reserveCapacity(rows.count)
@@ -123,7 +133,7 @@ public struct PlanStore: Sendable {
             facts.append(
                 (
                     head.0, head.1, head.2, head.3, head.4, head.5, head.6, try row.decode(Bool.self, at: 12),
-                    try row.decode(Bool.self, at: 13)
+                    try row.decode(Bool.self, at: 13), try row.decode(Bool?.self, at: 14)
                 ))
             let agencies = try row.decode([String]?.self, at: 7) ?? []
             let programs = try row.decode([String]?.self, at: 8) ?? []
@@ -145,7 +155,10 @@ public struct PlanStore: Sendable {
         }
         return zip(recipients, zip(facts, aidLists)).map { recipient, pair in
             let (row, aid) = pair
-            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, sameKind, possibleDuplicate) = row
+            let (
+                _, personID, householdID, districtKnown, inRegistry, decile, asOf, sameKind, possibleDuplicate,
+                nameMatches
+            ) = row
             let facts = CheckFlag.Facts(
                 wellFormed: recipient.id.isWellFormed, districtKnown: districtKnown, inRegistry: inRegistry,
                 decile: decile, sameKindReceived: sameKind,
@@ -159,7 +172,8 @@ public struct PlanStore: Sendable {
                 inRegistry: valid && inRegistry, decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil,
                 otherAid: valid ? aid : [], flags: facts.flags, lineNo: nil,
                 plannedValueIDR: recipient.plannedValueIDR, plannedQuantity: recipient.plannedQuantity, status: nil,
-                rejectionReason: nil, personID: valid ? personID : nil, householdID: valid ? householdID : nil)
+                rejectionReason: nil, nameMatches: valid ? nameMatches : nil, personID: valid ? personID : nil,
+                householdID: valid ? householdID : nil)
         }
     }
 
