@@ -9,6 +9,39 @@ import Testing
 /// Budgets (pagu) per programme, year and funding source, and monthly realisation against them.
 @Suite("Budgets and realisation over HTTP", .serialized)
 struct BudgetTests {
+    @Test("lowering a budget below what is realised needs below_realised_reason, which is stored with it")
+    func belowRealised() async throws {
+        let api = try await TestAPI.start("budget_below")
+        defer { api.stop() }
+        let token = try await api.login("dinsos")
+        let bstbk = api.programs["BSTBK"]!
+        let path = "/api/v1/programs/\(bstbk)/budgets/2020"
+        func allocate(_ amount: Int, reason: String? = nil) async throws -> HTTPResult {
+            var body: [String: Any] = ["allocations": [["funding_source": "APBD_KAB", "allocated_idr": amount]]]
+            if let reason { body["below_realised_reason"] = reason }
+            return try await api.put(path, as: token, body)
+        }
+        #expect(try await allocate(1_000_000).status == 200)
+        let realised = try await api.post(
+            "/api/v1/programs/\(bstbk)/realizations", as: token,
+            ["fiscal_year": 2020, "month": 3, "amount_idr": 800_000])
+        #expect(realised.status == 201, "\(realised.text)")
+        let refused = try await allocate(500_000)
+        #expect(refused.status == 422)
+        #expect(refused.envelope?.error.details.map(\.field) == ["allocations"])
+        let tooLong = try await allocate(500_000, reason: String(repeating: "x", count: 1001))
+        #expect(tooLong.status == 422)
+        #expect(tooLong.envelope?.error.details.map(\.field) == ["below_realised_reason"])
+        let lowered = try await allocate(500_000, reason: "refocusing anggaran")
+        #expect(lowered.status == 200, "\(lowered.text)")
+        #expect(try lowered.decode(YearBudget.self).allocatedIDR.amount == 500_000)
+        #expect(
+            try await api.text(
+                "SELECT below_realised_reason FROM padu.budget_allocations WHERE program_id = \(bstbk) AND fiscal_year = 2020"
+            )
+                == "refocusing anggaran")
+    }
+
     @Test("PUT replaces a year's allocations; GET reads them back with the total")
     func putAndGet() async throws {
         let api = try await TestAPI.start("budget_put")

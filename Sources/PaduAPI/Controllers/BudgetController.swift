@@ -64,9 +64,13 @@ struct BudgetController: Sendable {
         return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
             let (body, _) = try await request.decodeJSON(BudgetBody.self, context: context)
             let allocations = try body.validated()
+            var problems = Problems()
+            let reason = problems.text(body.belowRealisedReason, "below_realised_reason", max: 1000)
+            try problems.throwIfAny()
             _ = try await transaction.workableProgramme(id)
             return JSONResponse(
-                try await transaction.budgets.replace(programID: id, year: year, allocations: allocations))
+                try await transaction.budgets.replace(
+                    programID: id, year: year, allocations: allocations, belowRealisedReason: reason))
         }
     }
 
