@@ -35,7 +35,7 @@ struct DatabaseRuleTests {
             .overBudgetNeedsReason: ["0005", "0018"], .deliveryNeedsApprovedLine: ["0006"],
             .closedPeriodReportFrozen: ["0005", "0018"], .auditAppendOnly: ["0007"],
             .planState: ["0006", "0014", "0017"], .recipientIDsMismatch: ["0014"], .deliveryExceedsPlanLine: ["0019"],
-            .checkQuotaExhausted: ["0030"], .programmeNotFound: ["0010", "0012"],
+            .checkQuotaExhausted: ["0030"], .programmeNotFound: ["0010", "0012", "0033"],
         ]
         #expect(Set(named.keys) == Set(DatabaseRule.allCases))
         for rule in DatabaseRule.allCases {

@@ -23,7 +23,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case deliveryExceedsPlanLine = "PD007"
     /// The account checked more recipients this hour than `padu.check_limits` allows (0030).
     case checkQuotaExhausted = "PD008"
-    /// The check named a programme the caller may not check (0010, 0012).
+    /// The check named a programme the caller may not check (0010, 0012, 0033).
     case programmeNotFound = "PD404"
 }
 
