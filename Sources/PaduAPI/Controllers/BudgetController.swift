@@ -16,7 +16,8 @@ struct BudgetController: Sendable {
         /// Why the budget goes below what is already realised (only then required).
         var belowRealisedReason: String?
 
-        func validated() throws -> [BudgetAllocation] {
+        /// The allocations and the reason, every problem named in one answer.
+        func validated() throws -> (allocations: [BudgetAllocation], belowRealisedReason: String?) {
             var problems = Problems()
             var seen = Set<FundingSource>()
             var result: [BudgetAllocation] = []
@@ -34,8 +35,9 @@ struct BudgetController: Sendable {
                     result.append(BudgetAllocation(fundingSource: source, allocatedIDR: amount))
                 }
             }
+            let reason = problems.text(belowRealisedReason, "below_realised_reason", max: 1000)
             try problems.throwIfAny()
-            return result
+            return (result, reason)
         }
     }
 
@@ -63,10 +65,7 @@ struct BudgetController: Sendable {
         var request = request
         return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
             let (body, _) = try await request.decodeJSON(BudgetBody.self, context: context)
-            let allocations = try body.validated()
-            var problems = Problems()
-            let reason = problems.text(body.belowRealisedReason, "below_realised_reason", max: 1000)
-            try problems.throwIfAny()
+            let (allocations, reason) = try body.validated()
             _ = try await transaction.workableProgramme(id)
             return JSONResponse(
                 try await transaction.budgets.replace(

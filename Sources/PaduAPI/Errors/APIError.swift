@@ -148,12 +148,12 @@ extension APIError {
             case .planState: return .conflict("the plan is not in a state that allows this")
             case .programmeNotFound: return .notFound("programme")
             case .checkQuotaExhausted:
-                let minute = Calendar(identifier: .gregorian).component(.minute, from: Date())
-                let second = Calendar(identifier: .gregorian).component(.second, from: Date())
+                // The allowance renews on the clock hour (padu.claim_check_quota).
+                let secondsIntoHour = Int(Date().timeIntervalSince1970) % 3600
                 return APIError(
                     .tooManyRequests, code: "rate_limited",
                     message: "this account checked its hourly allowance of recipients; try again next hour",
-                    headers: [.retryAfter: String(max(1, 3600 - minute * 60 - second))])
+                    headers: [.retryAfter: String(3600 - secondsIntoHour)])
             case .auditAppendOnly, .recipientIDsMismatch: return .internal(requestID: requestID)
             }
         }

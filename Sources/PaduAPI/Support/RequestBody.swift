@@ -124,10 +124,9 @@ func rejectNUL(inJSON bytes: [UInt8]) throws {
         case let array as [Any]:
             for (index, element) in array.enumerated() { visit(element, path + "[\(index)]") }
         case let object as [String: Any]:
-            for key in object.keys.sorted() {
-                let field = path.isEmpty ? key : path + "." + key
+            for (key, element) in object.sorted(by: { $0.key < $1.key }) {
                 if key.unicodeScalars.contains("\0") { fields.append(path.isEmpty ? "body" : path) }
-                visit(object[key]!, field)
+                visit(element, path.isEmpty ? key : path + "." + key)
             }
         default: break
         }
@@ -165,7 +164,9 @@ private func numbersOutsideInt64(_ value: Any, _ path: String) -> [String] {
     case let array as [Any]:
         return array.enumerated().flatMap { numbersOutsideInt64($1, path + "[\($0)]") }
     case let object as [String: Any]:
-        return object.keys.sorted().flatMap { numbersOutsideInt64(object[$0]!, path.isEmpty ? $0 : path + "." + $0) }
+        return object.sorted(by: { $0.key < $1.key }).flatMap {
+            numbersOutsideInt64($0.value, path.isEmpty ? $0.key : path + "." + $0.key)
+        }
     default:
         return []
     }
