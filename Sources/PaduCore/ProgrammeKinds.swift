@@ -5,6 +5,16 @@ public enum AidKind: String, Sendable, Codable, CaseIterable {
     case service, insurance
 }
 
+/// What a programme's aid is for: the field the coordination check compares, so a house
+/// renovation and toddler food are never "the same" aid just because both are in kind.
+public enum AidCategory: String, Sendable, Codable, CaseIterable {
+    case housing, food, health, education, business, livestock
+    case cashTransfer = "cash_transfer"
+    case insurance
+    case socialService = "social_service"
+    case other
+}
+
 /// Whom a programme's aid goes to: persons (by NIK) or households (by KK).
 public enum ProgrammeTarget: String, Sendable, Codable, CaseIterable {
     case person, household

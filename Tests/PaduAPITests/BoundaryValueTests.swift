@@ -112,7 +112,7 @@ struct BoundaryValueTests {
             Template(
                 role: "baznas", method: "POST", path: "/api/v1/programs",
                 json:
-                    #"{"code":{S:B-1},"name":{S:Batas},"cluster_id":{N:1},"aid_kind":{S:cash},"target":{S:person},"unit":{S:paket}}"#
+                    #"{"code":{S:B-1},"name":{S:Batas},"cluster_id":{N:1},"aid_kind":{S:cash},"aid_category":{S:food},"target":{S:person},"unit":{S:paket}}"#
             ),
             Template(
                 role: "baznas", method: "PATCH", path: "/api/v1/programs/\(program)",
@@ -314,7 +314,10 @@ struct BoundaryValueTests {
         }
         let idempotency = try await api.request(
             "POST", "/api/v1/programs", token: tokens["baznas"],
-            json: ["code": "IDEM", "name": "x", "cluster_id": 1, "aid_kind": "cash", "target": "person", "unit": "x"],
+            json: [
+                "code": "IDEM", "name": "x", "cluster_id": 1, "aid_kind": "cash", "aid_category": "food",
+                "target": "person", "unit": "x",
+            ],
             headers: [("Idempotency-Key", String(repeating: "k", count: 5000))])
         #expect(idempotency.status == 422)
         try await expectAlive(api)

@@ -33,7 +33,8 @@ struct ErrorEnvelopeTests {
         defer { api.stop() }
         let token = try await api.login("baznas")
         let body = Array(
-            #"{"code":"X1","name":"x","cluster_id":1,"aid_kind":"cash","target":"person","unit":"x"}"#.utf8)
+            #"{"code":"X1","name":"x","cluster_id":1,"aid_kind":"cash","aid_category":"cash_transfer","target":"person","unit":"x"}"#
+                .utf8)
         for contentType in ["text/plain", "application/x-www-form-urlencoded", "text/csv"] {
             let result = try await api.request(
                 "POST", "/api/v1/programs", token: token, body: body, contentType: contentType)
@@ -67,6 +68,7 @@ struct ErrorEnvelopeTests {
         let token = try await api.login("baznas")
         var body: [String: Any] = [
             "code": "BIG", "name": String(repeating: "n", count: 150), "cluster_id": 1, "aid_kind": "cash",
+            "aid_category": "cash_transfer",
             "target": "person", "unit": "paket", "padding": String(repeating: "x", count: 2048),
         ]
         let result = try await api.post("/api/v1/programs", as: token, body)
@@ -99,7 +101,10 @@ struct ErrorEnvelopeTests {
         let token = try await api.login("baznas")
         let result = try await api.post(
             "/api/v1/programs", as: token,
-            ["code": "T1", "name": "x", "cluster_id": "one", "aid_kind": "cash", "target": "person", "unit": "x"])
+            [
+                "code": "T1", "name": "x", "cluster_id": "one", "aid_kind": "cash", "aid_category": "cash_transfer",
+                "target": "person", "unit": "x",
+            ])
         #expect(result.status == 422)
         #expect(result.isEnvelope("validation_failed"))
         #expect(result.errorFields == ["cluster_id"])
@@ -214,7 +219,8 @@ struct ErrorEnvelopeTests {
 
     private func program(_ code: String) -> [String: Any] {
         [
-            "code": code, "name": "Programme \(code)", "cluster_id": 1, "aid_kind": "cash", "target": "person",
+            "code": code, "name": "Programme \(code)", "cluster_id": 1, "aid_kind": "cash",
+            "aid_category": "cash_transfer", "target": "person",
             "unit": "paket",
         ]
     }

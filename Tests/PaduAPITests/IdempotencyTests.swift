@@ -12,6 +12,7 @@ struct IdempotencyTests {
     static var programme: [String: Any] {
         [
             "code": "RETRY-1", "name": "Programme sent twice", "cluster_id": 2, "aid_kind": "service",
+            "aid_category": "social_service",
             "target": "person", "unit": "orang",
         ]
     }

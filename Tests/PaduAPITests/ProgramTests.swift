@@ -13,6 +13,7 @@ struct ProgramTests {
     static func body(_ code: String, name: String? = nil) -> [String: Any] {
         [
             "code": code, "name": name ?? "Programme \(code)", "cluster_id": 1, "aid_kind": "in_kind",
+            "aid_category": "housing",
             "target": "household", "unit": "paket",
         ]
     }
@@ -32,12 +33,14 @@ struct ProgramTests {
         #expect(program.name == "Zakat Fitrah")
         #expect(program.clusterID == 1)
         #expect(program.aidKind == .inKind)
+        #expect(program.aidCategory == .housing)
         #expect(program.target == .household)
         #expect(program.unit == "paket")
         #expect(program.requiresCoordination == true)
         let read = try await api.get("/api/v1/programs/\(id)", as: token)
         #expect(read.status == 200)
         #expect(try read.decode(Program.self).name == "Zakat Fitrah")
+        #expect(try await api.text("SELECT aid_category FROM padu.programs WHERE id = \(id)") == "housing")
         #expect(
             try await api.scalar("SELECT agency_id FROM padu.programs WHERE id = \(id)") == api.agencies["BAZNAS"])
         // requires_coordination true may be sent explicitly.
@@ -193,16 +196,18 @@ struct ProgramTests {
         let bad = try await api.post(
             "/api/v1/programs", as: token,
             [
-                "code": "has spaces!", "name": "   ", "cluster_id": 9, "aid_kind": "gold", "target": "village",
+                "code": "has spaces!", "name": "   ", "cluster_id": 9, "aid_kind": "gold", "aid_category": "gold",
+                "target": "village",
                 "unit": String(repeating: "u", count: 61),
             ])
         #expect(bad.status == 422)
         #expect(bad.isEnvelope("validation_failed"))
-        #expect(Set(bad.errorFields) == ["code", "name", "cluster_id", "aid_kind", "target", "unit"])
+        #expect(Set(bad.errorFields) == ["code", "name", "cluster_id", "aid_kind", "aid_category", "target", "unit"])
         #expect(bad.errorDetails.allSatisfy { !$0.problem.isEmpty })
         let missing = try await api.post("/api/v1/programs", as: token, [String: Any]())
         #expect(missing.status == 422)
-        #expect(Set(missing.errorFields) == ["code", "name", "cluster_id", "aid_kind", "target", "unit"])
+        #expect(
+            Set(missing.errorFields) == ["code", "name", "cluster_id", "aid_kind", "aid_category", "target", "unit"])
         let long = try await api.post(
             "/api/v1/programs", as: token, Self.body("LONG", name: String(repeating: "n", count: 201)))
         #expect(long.errorFields == ["name"])
@@ -223,9 +228,10 @@ struct ProgramTests {
         #expect(changed.unit == "unit rumah")
         #expect(changed.code == "BEDAH-RUMAH")
         #expect(changed.aidKind == .inKind)
-        let bad = try await api.patch("/api/v1/programs/\(bedah)", as: token, ["aid_kind": "gold", "cluster_id": 0])
+        let bad = try await api.patch(
+            "/api/v1/programs/\(bedah)", as: token, ["aid_kind": "gold", "aid_category": "gold", "cluster_id": 0])
         #expect(bad.status == 422)
-        #expect(Set(bad.errorFields) == ["aid_kind", "cluster_id"])
+        #expect(Set(bad.errorFields) == ["aid_kind", "aid_category", "cluster_id"])
         #expect(try await api.text("SELECT aid_kind FROM padu.programs WHERE id = \(bedah)") == "in_kind")
     }
 

@@ -161,7 +161,7 @@ struct StandbyTests {
             port: port, "POST", "/api/v1/programs",
             headers: [("Authorization", "Bearer \(baznas)"), ("Content-Type", "application/json")],
             body: Array(
-                #"{"code":"SB-1","name":"Uji","cluster_id":1,"aid_kind":"service","target":"household","unit":"kunjungan"}"#
+                #"{"code":"SB-1","name":"Uji","cluster_id":1,"aid_kind":"service","aid_category":"health","target":"household","unit":"kunjungan"}"#
                     .utf8))
         #expect(write.status == 503)
         #expect(write.header("Retry-After") != nil)

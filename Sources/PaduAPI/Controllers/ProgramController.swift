@@ -13,6 +13,7 @@ struct ProgramController: Sendable {
         var name: String?
         var clusterID: Int?
         var aidKind: String?
+        var aidCategory: String?
         var target: String?
         var unit: String?
         var requiresCoordination: Bool?
@@ -25,7 +26,8 @@ struct ProgramController: Sendable {
             let changes = ProgramChanges(
                 code: code, name: problems.text(name, "name", max: 200),
                 clusterID: problems.range(clusterID, 1...4, "cluster_id"),
-                aidKind: problems.choice(aidKind, "aid_kind"), target: problems.choice(target, "target"),
+                aidKind: problems.choice(aidKind, "aid_kind"),
+                aidCategory: problems.choice(aidCategory, "aid_category"), target: problems.choice(target, "target"),
                 unit: problems.text(unit, "unit", max: 60))
             try problems.throwIfAny()
             return changes
@@ -35,7 +37,7 @@ struct ProgramController: Sendable {
             var problems = Problems()
             for (value, field) in [
                 (code as Any?, "code"), (name, "name"), (clusterID, "cluster_id"), (aidKind, "aid_kind"),
-                (target, "target"), (unit, "unit"),
+                (aidCategory, "aid_category"), (target, "target"), (unit, "unit"),
             ] where value == nil {
                 problems.add(field, "is required")
             }
@@ -46,11 +48,14 @@ struct ProgramController: Sendable {
                 throw (problems.error?.merging(error)) ?? error
             }
             guard let code = changes.code, let name = changes.name, let clusterID = changes.clusterID,
-                let aidKind = changes.aidKind, let target = changes.target, let unit = changes.unit,
+                let aidKind = changes.aidKind, let aidCategory = changes.aidCategory, let target = changes.target,
+                let unit = changes.unit,
                 problems.isEmpty
             else { throw problems.failure }
             return NewProgram(
-                code: code, name: name, clusterID: clusterID, aidKind: aidKind, target: target, unit: unit)
+                code: code, name: name, clusterID: clusterID, aidKind: aidKind, aidCategory: aidCategory,
+                target: target,
+                unit: unit)
         }
     }
 

@@ -12,20 +12,20 @@ public struct DemoActivity: Sendable {
     public init(logger: Logger) { self.logger = logger }
 
     static let extraProgrammes:
-        [(agency: String, code: String, name: String, kind: String, target: String, unit: String)] = [
-            ("DINKES", "LANSIA-SEHAT", "Pemeriksaan Kesehatan Lansia Miskin", "service", "person", "kunjungan"),
-            ("DINKES", "IBU-HAMIL", "Pendampingan Ibu Hamil Keluarga Miskin", "service", "person", "kunjungan"),
-            ("DISDIKBUD", "BEASISWA", "Beasiswa Siswa dari Keluarga Miskin", "cash", "person", "siswa"),
-            ("DISDIKBUD", "SERAGAM", "Bantuan Seragam dan Perlengkapan Sekolah", "in_kind", "person", "paket"),
-            ("DISPERKIM", "RTLH", "Rehabilitasi Rumah Tidak Layak Huni", "in_kind", "household", "rumah"),
-            ("DISPERKIM", "JAMBAN", "Jamban Sehat Keluarga", "in_kind", "household", "unit"),
-            ("DPPPA", "PEKKA", "Pemberdayaan Perempuan Kepala Keluarga", "service", "person", "orang"),
-            ("RSUD-SEKAYU", "BEROBAT-GRATIS", "Layanan Rawat Inap Gratis Warga Miskin", "service", "person", "pasien"),
-            ("TP-PKK", "PEKARANGAN", "Pemanfaatan Pekarangan Pangan Lestari", "in_kind", "household", "paket"),
-            ("BAG-KESRA", "SEMBAKO-LANSIA", "Bantuan Sembako Lansia Terlantar", "in_kind", "person", "paket"),
-            ("BAZNAS", "ZAKAT-PRODUKTIF", "Zakat Produktif Usaha Mikro", "cash", "household", "paket"),
-            ("DINSOS", "RASTRADA", "Beras Sejahtera Daerah (Rastrada)", "in_kind", "household", "karung"),
-            ("BPS", "PENDATAAN", "Verifikasi Lapangan Data Keluarga Miskin", "service", "household", "keluarga"),
+        [(agency: String, code: String, name: String, kind: String, target: String, unit: String, category: String)] = [
+            ("DINKES", "LANSIA-SEHAT", "Pemeriksaan Kesehatan Lansia Miskin", "service", "person", "kunjungan", "health"),
+            ("DINKES", "IBU-HAMIL", "Pendampingan Ibu Hamil Keluarga Miskin", "service", "person", "kunjungan", "health"),
+            ("DISDIKBUD", "BEASISWA", "Beasiswa Siswa dari Keluarga Miskin", "cash", "person", "siswa", "education"),
+            ("DISDIKBUD", "SERAGAM", "Bantuan Seragam dan Perlengkapan Sekolah", "in_kind", "person", "paket", "education"),
+            ("DISPERKIM", "RTLH", "Rehabilitasi Rumah Tidak Layak Huni", "in_kind", "household", "rumah", "housing"),
+            ("DISPERKIM", "JAMBAN", "Jamban Sehat Keluarga", "in_kind", "household", "unit", "housing"),
+            ("DPPPA", "PEKKA", "Pemberdayaan Perempuan Kepala Keluarga", "service", "person", "orang", "social_service"),
+            ("RSUD-SEKAYU", "BEROBAT-GRATIS", "Layanan Rawat Inap Gratis Warga Miskin", "service", "person", "pasien", "health"),
+            ("TP-PKK", "PEKARANGAN", "Pemanfaatan Pekarangan Pangan Lestari", "in_kind", "household", "paket", "food"),
+            ("BAG-KESRA", "SEMBAKO-LANSIA", "Bantuan Sembako Lansia Terlantar", "in_kind", "person", "paket", "food"),
+            ("BAZNAS", "ZAKAT-PRODUKTIF", "Zakat Produktif Usaha Mikro", "cash", "household", "paket", "business"),
+            ("DINSOS", "RASTRADA", "Beras Sejahtera Daerah (Rastrada)", "in_kind", "household", "karung", "food"),
+            ("BPS", "PENDATAAN", "Verifikasi Lapangan Data Keluarga Miskin", "service", "household", "keluarga", "other"),
         ]
 
     /// Adds programmes up to `programmes`, then `deliveries` deliveries in `year` spread over
@@ -40,11 +40,12 @@ public struct DemoActivity: Sendable {
             connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
             try await connection.query(
                 """
-                INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, target, unit)
-                SELECT a.id, x.code, x.name, 1, x.kind, x.target, x.unit
+                INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, target, unit, aid_category)
+                SELECT a.id, x.code, x.name, 1, x.kind, x.target, x.unit, x.category
                   FROM unnest(\(extra.map(\.agency))::text[], \(extra.map(\.code))::text[], \(extra.map(\.name))::text[],
-                              \(extra.map(\.kind))::text[], \(extra.map(\.target))::text[], \(extra.map(\.unit))::text[])
-                       AS x(agency, code, name, kind, target, unit)
+                              \(extra.map(\.kind))::text[], \(extra.map(\.target))::text[], \(extra.map(\.unit))::text[],
+                              \(extra.map(\.category))::text[])
+                       AS x(agency, code, name, kind, target, unit, category)
                   JOIN padu.agencies a ON a.code = x.agency
                 ON CONFLICT (agency_id, code) DO NOTHING
                 """)

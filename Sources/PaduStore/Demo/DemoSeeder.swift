@@ -90,6 +90,7 @@ public struct DemoSeeder: Sendable {
     /// The programmes named at the meeting, with their 2018 and 2019 figures.
     struct DemoProgramme {
         var agency, code, name, aidKind, target, unit: String
+        var aidCategory: String
         var requiresCoordination = true
         var budgets: [(year: Int, source: String, allocated: Int64, realized: Int64, output: Int64)]
     }
@@ -98,31 +99,31 @@ public struct DemoSeeder: Sendable {
         DemoProgramme(
             agency: "DINSOS", code: "BSTBK", name: "Program Bantuan Sosial Terpadu Berbasis Keluarga",
             aidKind: "in_kind",
-            target: "household", unit: "paket",
+            target: "household", unit: "paket", aidCategory: "social_service",
             budgets: [(2018, "APBD_KAB", 350_000_000, 332_000_000, 1_200), (2019, "APBD_KAB", 375_000_000, 0, 0)]),
         DemoProgramme(
             agency: "DINSOS", code: "TERNAK-KEMENSOS", name: "Bantuan Ternak untuk Kelompok Miskin (Kemensos)",
-            aidKind: "in_kind", target: "household", unit: "ekor",
+            aidKind: "in_kind", target: "household", unit: "ekor", aidCategory: "livestock",
             budgets: [(2019, "APBN", 240_000_000, 0, 0)]),
         DemoProgramme(
             agency: "DINSOS", code: "UEP", name: "Bantuan Usaha Ekonomi Produktif (UEP)", aidKind: "cash",
-            target: "household", unit: "paket usaha",
+            target: "household", unit: "paket usaha", aidCategory: "business",
             budgets: [(2019, "APBN", 150_000_000, 0, 0)]),
         DemoProgramme(
             agency: "DINSOS", code: "SEMBAKO-JUKIR", name: "Paket Sembako bagi Juru Parkir Miskin", aidKind: "in_kind",
-            target: "person", unit: "paket",
+            target: "person", unit: "paket", aidCategory: "food",
             budgets: [(2019, "APBD_KAB", 60_000_000, 0, 0)]),
         DemoProgramme(
             agency: "BAZNAS", code: "BEDAH-RUMAH", name: "Bedah Rumah Tidak Layak Huni (Rutilahu)", aidKind: "in_kind",
-            target: "household", unit: "rumah",
+            target: "household", unit: "rumah", aidCategory: "housing",
             budgets: [(2019, "BAZNAS", 140_000_000, 140_000_000, 7)]),
         DemoProgramme(
             agency: "BPJS", code: "PBI-JK", name: "Pendaftaran Penerima Bantuan Iuran Jaminan Kesehatan",
-            aidKind: "insurance", target: "person", unit: "jiwa", requiresCoordination: false,
+            aidKind: "insurance", target: "person", unit: "jiwa", aidCategory: "insurance", requiresCoordination: false,
             budgets: [(2019, "APBD_KAB", 500_000_000, 0, 0)]),
         DemoProgramme(
             agency: "DINKES", code: "PMT-BALITA", name: "Pemberian Makanan Tambahan Balita Gizi Kurang",
-            aidKind: "in_kind", target: "person", unit: "paket",
+            aidKind: "in_kind", target: "person", unit: "paket", aidCategory: "health",
             budgets: [(2019, "APBD_KAB", 90_000_000, 0, 0)]),
     ]
 
@@ -132,12 +133,12 @@ public struct DemoSeeder: Sendable {
             for programme in Self.programmes {
                 let id = try await connection.query(
                     """
-                    INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, target, unit,
+                    INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, aid_category, target, unit,
                                                requires_coordination)
-                    SELECT id, \(programme.code), \(programme.name), 1, \(programme.aidKind), \(programme.target),
-                           \(programme.unit), \(programme.requiresCoordination)
+                    SELECT id, \(programme.code), \(programme.name), 1, \(programme.aidKind), \(programme.aidCategory),
+                           \(programme.target), \(programme.unit), \(programme.requiresCoordination)
                       FROM padu.agencies WHERE code = \(programme.agency)
-                    ON CONFLICT (agency_id, code) DO UPDATE SET name = EXCLUDED.name
+                    ON CONFLICT (agency_id, code) DO UPDATE SET name = EXCLUDED.name, aid_category = EXCLUDED.aid_category
                     RETURNING id, agency_id
                     """
                 ).first((Int64, Int64).self)

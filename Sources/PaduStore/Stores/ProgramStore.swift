@@ -10,6 +10,7 @@ public struct Program: Codable, Sendable, Equatable {
     public var name: String
     public var clusterID: Int
     public var aidKind: AidKind
+    public var aidCategory: AidCategory
     public var target: ProgrammeTarget
     public var unit: String
     public var requiresCoordination: Bool
@@ -23,14 +24,19 @@ public struct NewProgram: Sendable {
     public var name: String
     public var clusterID: Int
     public var aidKind: AidKind
+    public var aidCategory: AidCategory
     public var target: ProgrammeTarget
     public var unit: String
 
-    public init(code: String, name: String, clusterID: Int, aidKind: AidKind, target: ProgrammeTarget, unit: String) {
+    public init(
+        code: String, name: String, clusterID: Int, aidKind: AidKind, aidCategory: AidCategory,
+        target: ProgrammeTarget, unit: String
+    ) {
         self.code = code
         self.name = name
         self.clusterID = clusterID
         self.aidKind = aidKind
+        self.aidCategory = aidCategory
         self.target = target
         self.unit = unit
     }
@@ -42,24 +48,27 @@ public struct ProgramChanges: Sendable {
     public var name: String?
     public var clusterID: Int?
     public var aidKind: AidKind?
+    public var aidCategory: AidCategory?
     public var target: ProgrammeTarget?
     public var unit: String?
 
     public init(
         code: String? = nil, name: String? = nil, clusterID: Int? = nil, aidKind: AidKind? = nil,
-        target: ProgrammeTarget? = nil, unit: String? = nil
+        aidCategory: AidCategory? = nil, target: ProgrammeTarget? = nil, unit: String? = nil
     ) {
         self.code = code
         self.name = name
         self.clusterID = clusterID
         self.aidKind = aidKind
+        self.aidCategory = aidCategory
         self.target = target
         self.unit = unit
     }
 
     /// Whether nothing would change.
     public var isEmpty: Bool {
-        code == nil && name == nil && clusterID == nil && aidKind == nil && target == nil && unit == nil
+        code == nil && name == nil && clusterID == nil && aidKind == nil && aidCategory == nil && target == nil
+            && unit == nil
     }
 }
 
@@ -68,16 +77,16 @@ public struct ProgramStore: Sendable {
     let connection: PQConnection
 
     static let columns: PQFragment = """
-        id, agency_id, code, name, cluster_id::int4 AS cluster_id, aid_kind, target, unit, requires_coordination,
+        id, agency_id, code, name, cluster_id::int4 AS cluster_id, aid_kind, aid_category, target, unit, requires_coordination,
         created_at, updated_at
         """
 
     public func create(_ program: NewProgram) async throws -> Program {
         let rows = try await connection.query(
             """
-            INSERT INTO padu.programs (code, name, cluster_id, aid_kind, target, unit)
+            INSERT INTO padu.programs (code, name, cluster_id, aid_kind, aid_category, target, unit)
             VALUES (\(program.code), \(program.name), \(Int16(clamping: program.clusterID)), \(program.aidKind.rawValue),
-                    \(program.target.rawValue), \(program.unit))
+                    \(program.aidCategory.rawValue), \(program.target.rawValue), \(program.unit))
             RETURNING \(Self.columns)
             """)
         return try rows[0].decode(as: Program.self)
@@ -101,6 +110,7 @@ public struct ProgramStore: Sendable {
             UPDATE padu.programs SET code = coalesce(\(changes.code), code), name = coalesce(\(changes.name), name),
                    cluster_id = coalesce(\(changes.clusterID.map { Int16(clamping: $0) }), cluster_id),
                    aid_kind = coalesce(\(changes.aidKind?.rawValue), aid_kind),
+                   aid_category = coalesce(\(changes.aidCategory?.rawValue), aid_category),
                    target = coalesce(\(changes.target?.rawValue), target),
                    unit = coalesce(\(changes.unit), unit)
              WHERE id = \(id)

@@ -151,6 +151,7 @@ struct DeliveryStoreTests {
             try await tx.programs.create(
                 NewProgram(
                     code: "IMUNISASI", name: "Imunisasi Dasar Lengkap", clusterID: 1, aidKind: .service,
+                    aidCategory: .other,
                     target: .person, unit: "anak"))
         }
         _ = try await f.tx("admin") { tx in try await tx.programs.setRequiresCoordination(programme.id, false) }

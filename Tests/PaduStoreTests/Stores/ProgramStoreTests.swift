@@ -8,6 +8,7 @@ import Testing
 struct ProgramStoreTests {
     static let ternak = NewProgram(
         code: "TERNAK-ZAKAT", name: "Bantuan Ternak Zakat Produktif", clusterID: 1, aidKind: .inKind,
+        aidCategory: .livestock,
         target: .household, unit: "ekor")
 
     @Test("an agency creates a programme that is its own, then finds, lists and changes it")
@@ -19,6 +20,7 @@ struct ProgramStoreTests {
         #expect(created.code == "TERNAK-ZAKAT")
         #expect(created.clusterID == 1)
         #expect(created.aidKind == .inKind)
+        #expect(created.aidCategory == .livestock)
         #expect(created.target == .household)
         #expect(created.unit == "ekor")
         #expect(created.requiresCoordination, "a new programme is coordinated until the admin says otherwise")
@@ -27,7 +29,8 @@ struct ProgramStoreTests {
             (
                 try await tx.programs.find(created.id),
                 try await tx.programs.list(after: 0, limit: 50),
-                try await tx.programs.update(created.id, ProgramChanges(name: "Ternak Zakat", aidKind: .cash)),
+                try await tx.programs.update(
+                    created.id, ProgramChanges(name: "Ternak Zakat", aidKind: .cash, aidCategory: .business)),
                 try await tx.programs.update(created.id, ProgramChanges())
             )
         }
@@ -37,6 +40,7 @@ struct ProgramStoreTests {
         #expect(listed.map(\.id) == listed.map(\.id).sorted())
         #expect(changed?.name == "Ternak Zakat")
         #expect(changed?.aidKind == .cash)
+        #expect(changed?.aidCategory == .business)
         #expect(changed?.code == "TERNAK-ZAKAT", "fields left nil stay as they were")
         #expect(unchanged?.name == "Ternak Zakat")
     }
@@ -135,7 +139,8 @@ struct ProgramStoreTests {
             _ = try await f.tx("baznas") { tx in
                 try await tx.programs.create(
                     NewProgram(
-                        code: "BEDAH-RUMAH", name: "Lagi", clusterID: 1, aidKind: .cash, target: .person, unit: "rumah")
+                        code: "BEDAH-RUMAH", name: "Lagi", clusterID: 1, aidKind: .cash, aidCategory: .other,
+                        target: .person, unit: "rumah")
                 )
             }
         }
@@ -143,7 +148,9 @@ struct ProgramStoreTests {
         let noCluster = await databaseError {
             _ = try await f.tx("baznas") { tx in
                 try await tx.programs.create(
-                    NewProgram(code: "X-9", name: "X", clusterID: 9, aidKind: .cash, target: .person, unit: "orang"))
+                    NewProgram(
+                        code: "X-9", name: "X", clusterID: 9, aidKind: .cash, aidCategory: .other, target: .person,
+                        unit: "orang"))
             }
         }
         if case .danglingReference = noCluster {

@@ -59,7 +59,8 @@ struct SummaryStoreTests {
         let programme = try await f.tx("dinkes") { tx in
             try await tx.programs.create(
                 NewProgram(
-                    code: "POSYANDU", name: "Posyandu", clusterID: 1, aidKind: .service, target: .person, unit: "anak"))
+                    code: "POSYANDU", name: "Posyandu", clusterID: 1, aidKind: .service, aidCategory: .other,
+                    target: .person, unit: "anak"))
         }
         _ = try await f.tx("admin") { tx in try await tx.programs.setRequiresCoordination(programme.id, false) }
         _ = try await f.tx("dinkes") { tx in
