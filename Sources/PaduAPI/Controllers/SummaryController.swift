@@ -40,8 +40,26 @@ struct SummaryController: Sendable {
         }
     }
 
-    /// `?level=`: the contract's names for the region levels a breakdown may use.
-    static let levels: [String: RegionCode.Level] = ["district": .district, "village": .village]
+    /// `?level=`: the contract's names for the region levels a breakdown may use (v1.1 adds the
+    /// Indonesian names).
+    static let levels: [String: RegionCode.Level] = [
+        "district": .district, "village": .village, "kecamatan": .district, "desa": .village,
+    ]
+
+    /// `?year=` and `?period=`, both optional; a period outside the year is 422. Without a year,
+    /// the period's year, else the latest year with data (nil here, resolved by the store).
+    static func yearAndPeriod(_ request: Request) throws -> (FiscalYear?, Quarter?) {
+        let query = request.uri.queryParameters
+        let year = try query.get("year").map { try fiscalYear($0) }
+        let period = try query.get("period").map { try quarter($0) }
+        if let period, let year, period.year != year.year {
+            throw APIError.validation(field: "period", problem: "must be a quarter of \(year.year)")
+        }
+        if let period, year == nil {
+            return (try fiscalYear(String(period.year)), period)
+        }
+        return (year, period)
+    }
 
     func register(on router: RouteRegistrar) {
         router.get("/api/v1/summary", use: summary)
@@ -50,10 +68,10 @@ struct SummaryController: Sendable {
     }
 
     @Sendable func summary(_ request: Request, context: PaduRequestContext) async throws -> JSONResponse<Summary> {
-        let year = try fiscalYear(request.uri.queryParameters.get("year"))
+        let (year, period) = try Self.yearAndPeriod(request)
         return try await services.readTransaction(request, context, roles: .summaryReaders) {
             transaction in
-            JSONResponse(try await transaction.summary.summary(year: year))
+            JSONResponse(try await transaction.summary.summary(year: year, period: period))
         }
     }
 
@@ -61,13 +79,16 @@ struct SummaryController: Sendable {
         -> JSONResponse<RegionsResponse>
     {
         let query = request.uri.queryParameters
-        let year = try fiscalYear(query.get("year"))
+        let chosenYear = try query.get("year").map { try fiscalYear($0) }
         let levelName = query.get("level") ?? "district"
         guard let level = Self.levels[levelName] else {
-            throw APIError.validation(field: "level", problem: "must be district or village")
+            throw APIError.validation(field: "level", problem: "must be district, village, kecamatan or desa")
         }
         return try await services.readTransaction(request, context, roles: .summaryReaders) {
             transaction in
+            var year = chosenYear
+            if year == nil { year = try await transaction.summary.latestYear() }
+            guard let year else { throw APIError.notFound() }
             let (items, asOf) = try await transaction.summary.regions(year: year, level: level)
             return JSONResponse(
                 RegionsResponse(

@@ -13,8 +13,9 @@ public struct APIConfiguration: Sendable {
     public var loginWindow: Duration = .seconds(15 * 60)
     public var maxFailuresPerUsername = 5
     public var maxFailuresPerAddress = 30
-    /// How often the server checks whether the executive summary needs recomputing.
-    public var summaryRefreshInterval: Duration = .seconds(30)
+    /// How often the server drains the summary's queue of changed cells (0046): a committed write
+    /// shows in /summary within this interval plus the recompute.
+    public var summaryRefreshInterval: Duration = .seconds(1)
     /// How long an analyst's statement (or idle transaction) may last before the watchdog ends
     /// it, and how often the watchdog looks.
     public var analystStatementLimit: Duration = .seconds(120)

@@ -2,9 +2,9 @@ import Logging
 import PaduStore
 import ServiceLifecycle
 
-/// Keeps the precomputed summary fresh: every interval, recomputes it if the registry or the
-/// deliveries changed since the last refresh. Several servers may run it; the database lets
-/// one refresh at a time, and a tick that finds a refresh running skips.
+/// Keeps the precomputed summary fresh: every interval (a second), recomputes the cells that
+/// writes queued since the last tick (`padu.refresh_summary_if_changed`, 0046). Several servers
+/// may run it; the database lets one refresh at a time, and a tick that finds one running skips.
 struct SummaryRefresher: Service {
     let db: PaduDatabase
     let interval: Duration
@@ -15,7 +15,7 @@ struct SummaryRefresher: Service {
             while !Task.isCancelled {
                 do {
                     if let milliseconds = try await db.refreshSummaryIfChanged() {
-                        logger.info("summary refreshed", metadata: ["ms": "\(milliseconds)"])
+                        logger.debug("summary refreshed", metadata: ["ms": "\(milliseconds)"])
                     }
                 } catch {
                     logger.warning("summary refresh failed", metadata: ["error": "\(error)"])

@@ -47,6 +47,23 @@ public struct AgencySummary: Codable, Sendable, Equatable {
     public var personsReached: Int
     public var householdsReached: Int
     public var deliveries: Int
+    public var outputs: [Output] = []  // realised outputs per programme unit, e.g. 7 "rumah"
+}
+
+/// Realised output of an agency's programmes in one unit (sum of realisations' output_quantity).
+public struct Output: Codable, Sendable, Equatable {
+    public var unit: String
+    public var quantity: Int64
+}
+
+/// What the check and the coordinator kept from going off target: plan lines of the year
+/// (submitted plans and later), and the rejected ones by the flags they carried.
+public struct Coordination: Codable, Sendable, Equatable {
+    public var linesSubmitted = 0
+    public var linesApproved = 0
+    public var linesRejected = 0
+    public var rejectedValueIDR: Int64 = 0
+    public var rejectedByFlag: [String: Int] = [:]  // keys are CheckFlag raw values, e.g. "DECILE_ABOVE_4"
 }
 
 public struct ClusterSummary: Codable, Sendable, Equatable {
@@ -107,6 +124,7 @@ public struct Summary: Codable, Sendable, Equatable {
     public var overlap: Overlap
     public var exclusion: Exclusion
     public var reporting: Reporting
+    public var coordination = Coordination()
 }
 
 public struct RegionSummary: Codable, Sendable, Equatable {

@@ -6,24 +6,21 @@ import PaduCore
 public struct SummaryStore: Sendable {
     let connection: PQConnection
 
-    /// The summary of `year`; "who has not reported" counts the current quarter of the
-    /// current year, else the year's last quarter.
-    public func summary(year: FiscalYear) async throws -> Summary {
+    /// The summary of `year` (nil: the latest year with data in the caller's scope). Its
+    /// `reporting` counts `period` (nil: the latest quarter of the year with a submitted report,
+    /// else the current quarter this year and the fourth in other years; `padu.summary`).
+    public func summary(year: FiscalYear? = nil, period: Quarter? = nil) async throws -> Summary {
         let json =
             try await connection.query(
-                "SELECT padu.summary(\(Int32(year.year)), \(Self.reportingPeriod(for: year).description))::text"
+                "SELECT padu.summary(\(year.map { Int32($0.year) }), \(period?.description))::text"
             ).first(String.self) ?? "{}"
         return try JSONCoding.decoder.decode(Summary.self, from: Data(json.utf8))
     }
 
-    /// The quarter whose reports the summary counts: the current one (in Jakarta) for this
-    /// year, the fourth for any other.
-    static func reportingPeriod(for year: FiscalYear, now: Date = Date()) -> Quarter {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
-        let today = calendar.dateComponents([.year, .month], from: now)
-        let quarter = today.year == year.year ? ((today.month ?? 12) - 1) / 3 + 1 : 4
-        return year.quarters[quarter - 1]
+    /// The latest year with deliveries, budgets or realisations in the caller's scope.
+    public func latestYear() async throws -> FiscalYear {
+        let year = try await connection.query("SELECT padu.summary_latest_year()").first(Int.self) ?? 2019
+        return try FiscalYear(year)
     }
 
     /// Districts or villages of the caller's scope, and when the figures were computed: one round trip.

@@ -24,12 +24,15 @@ public enum JSONCoding {
 
     /// `allocatedIDR` → `allocated_idr`, `agencyID` → `agency_id`; snake_case stays as it is.
     /// The same rule PQ uses to match columns to properties.
-    public static func snakeCase(_ name: String) -> String { snakeCased(name) }
+    /// Keys without a lowercase letter (flag names used as keys, `DECILE_ABOVE_4`) stay as they are.
+    public static func snakeCase(_ name: String) -> String {
+        name.contains(where: \.isLowercase) ? snakeCased(name) : name
+    }
 
     /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`. Keys with digits
     /// (`decile_1_4`) stay as they are: their types name them with explicit CodingKeys.
     public static func camelCase(_ name: String) -> String {
-        if name.contains(where: \.isNumber) { return name }
+        if name.contains(where: \.isNumber) || !name.contains(where: \.isLowercase) { return name }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return name }
         var result = String(parts[0])

@@ -20,7 +20,7 @@ enum ContractJSON {
     private static let acronyms: Set<String> = ["id", "idr", "ids", "nik", "kk", "url"]
 
     static func camelCase(_ name: String) -> String {
-        if name.contains(where: \.isNumber) { return name }
+        if name.contains(where: \.isNumber) || !name.contains(where: \.isLowercase) { return name }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return name }
         return parts.dropFirst().reduce(String(parts[0])) { result, part in
