@@ -3,9 +3,9 @@ import Hummingbird
 import PaduCore
 import PaduStore
 
-/// A recipient list for the check or a plan, validated: from JSON, or from CSV
-/// (`nik,kk,planned_value_idr,planned_quantity`, with programme, year and period in the query
-/// string). A malformed NIK or KK is not an error: the check flags it `INVALID_ID`.
+/// A recipient list for the check or a plan, validated: from JSON, or from CSV or an XLSX
+/// workbook (`nik,kk,name,planned_value_idr,planned_quantity`, with programme, year and period
+/// in the query string). A malformed NIK or KK is not an error: the check flags it `INVALID_ID`.
 struct RecipientList {
     var programID: Int64
     var fiscalYear: FiscalYear
@@ -26,15 +26,15 @@ struct RecipientList {
         switch format {
         case .json:
             body = try decodeJSONBytes(CoordinationRequest.RecipientList.self, bytes)
-        case .csv:
-            let (parsed, lines) = try fromCSV(bytes, request: request)
+        case .csv, .xlsx:
+            let (parsed, lines) = try fromTable(format.table(bytes, maxRows: limit), request: request)
             body = parsed
             fieldOf = { "row \(lines[$0]), \($1)" }
         }
         return (try validate(body, fieldOf: fieldOf, needsPeriod: needsPeriod), bytes)
     }
 
-    private static func fromCSV(_ bytes: [UInt8], request: Request) throws -> (
+    private static func fromTable(_ table: CSV.Table, request: Request) throws -> (
         CoordinationRequest.RecipientList, [Int]
     ) {
         let query = request.uri.queryParameters
@@ -42,10 +42,6 @@ struct RecipientList {
             programID: query.get("program_id").flatMap { Int64($0) },
             fiscalYear: query.get("fiscal_year").flatMap { Int($0) },
             period: query.get("period"), recipients: [])
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw APIError.malformed("the CSV is not UTF-8 text")
-        }
-        let table = try CSV.Table(text)
         let header = table.header ?? []
         guard header.contains("nik") || header.contains("kk") else {
             throw APIError.validation(field: "header", problem: "needs a nik or kk column")

@@ -28,12 +28,12 @@ struct RegistryController: Sendable {
             switch format {
             case .json:
                 validator = .fromJSON(try decodeJSONBytes(RegistryImportRequest.self, bytes))
-            case .csv:
-                guard let text = String(validating: bytes, as: UTF8.self) else {
-                    throw APIError.malformed("the CSV is not UTF-8 text")
-                }
+            case .csv, .xlsx:
                 let query = request.uri.queryParameters
-                validator = try .fromCSV(text, source: query.get("source"), asOf: query.get("as_of"))
+                validator = try .fromTable(
+                    // A workbook: at most Excel's 1,048,576 rows, unpacking to at most 512 MB.
+                    format.table(bytes, maxRows: 1_048_575, maxUnpackedBytes: 512 << 20),
+                    source: query.get("source"), asOf: query.get("as_of"))
             }
             var problems = validator.problems
             guard let source = validator.source, let asOf = validator.asOf, problems.isEmpty else {

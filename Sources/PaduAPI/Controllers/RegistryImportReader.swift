@@ -129,8 +129,12 @@ struct RegistryImportValidator {
 
     /// One row per person; the household columns must agree between rows of the same KK.
     static func fromCSV(_ text: String, source: String?, asOf: String?) throws -> RegistryImportValidator {
+        try fromTable(CSV.Table(text), source: source, asOf: asOf)
+    }
+
+    /// One row per person, from CSV or a workbook's first sheet.
+    static func fromTable(_ table: CSV.Table, source: String?, asOf: String?) throws -> RegistryImportValidator {
         var validator = RegistryImportValidator(source: source, asOf: asOf)
-        let table = try CSV.Table(text)
         guard let header = table.header else {
             validator.problems.add("body", "the CSV is empty")
             return validator

@@ -14,17 +14,19 @@ struct SummaryController: Sendable {
         var asOf: Date?
         var items: [RegionSummary]
 
-        func csv() -> String {
-            CSV.document(
+        func sheet() -> SheetDocument {
+            SheetDocument(
                 header: [
                     "year", "region_code", "region", "registry_households", "households_reached",
                     "decile_1_4_households_reached", "value_delivered_idr",
                 ],
                 rows: items.map {
                     [
-                        String(year), $0.regionCode, $0.region, $0.registryHouseholds.map(String.init),
-                        $0.householdsReached.map(String.init), $0.decile1To4HouseholdsReached.map(String.init),
-                        $0.valueDeliveredIDR.map(String.init),
+                        .number(String(year)), .text($0.regionCode), .text($0.region),
+                        $0.registryHouseholds.map { .number(String($0)) },
+                        $0.householdsReached.map { .number(String($0)) },
+                        $0.decile1To4HouseholdsReached.map { .number(String($0)) },
+                        $0.valueDeliveredIDR.map { .number(String($0)) },
                     ]
                 })
         }
@@ -107,17 +109,18 @@ struct SummaryController: Sendable {
 }
 
 extension Summary: CSVTable {
-    func csv() -> String {
-        CSV.document(
+    func sheet() -> SheetDocument {
+        SheetDocument(
             header: [
                 "year", "scope", "agency_id", "agency_code", "agency", "allocated_idr", "realized_idr",
                 "realization_rate", "persons_reached", "households_reached", "deliveries",
             ],
             rows: byAgency.map {
                 [
-                    String(year), scope, String($0.agencyID), $0.agencyCode, $0.agency, String($0.allocatedIDR),
-                    String($0.realizedIDR), $0.realizationRate.map { String($0) }, String($0.personsReached),
-                    String($0.householdsReached), String($0.deliveries),
+                    .number(String(year)), .text(scope), .number(String($0.agencyID)), .text($0.agencyCode),
+                    .text($0.agency), .number(String($0.allocatedIDR)), .number(String($0.realizedIDR)),
+                    $0.realizationRate.map { .number(String($0)) }, .number(String($0.personsReached)),
+                    .number(String($0.householdsReached)), .number(String($0.deliveries)),
                 ]
             })
     }

@@ -27,6 +27,7 @@ public struct APIRoutes: Sendable {
         CoordinationController(services: services).register(on: router)
         DeliveryController(services: services).register(on: router)
         SummaryController(services: services).register(on: router)
+        TemplateController(services: services).register(on: router)
         DashboardController(services: services).register(on: router)
         // Added last, so it wraps only the router's not-found answer: a known path asked with a
         // method none of its routes takes is 405 with `Allow`.

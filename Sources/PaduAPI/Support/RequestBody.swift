@@ -6,7 +6,38 @@ import PaduStore
 
 /// What a request body is, judged by its Content-Type.
 enum BodyFormat {
-    case json, csv
+    case json, csv, xlsx
+
+    /// A spreadsheet body (CSV or XLSX) as a table read by column name; `maxRows` bounds a
+    /// workbook's sheet (CSV is bounded by the body limit alone), `maxUnpackedBytes` what a
+    /// workbook may unpack to (413 over it).
+    func table(_ bytes: [UInt8], maxRows: Int, maxUnpackedBytes: Int = 64 << 20) throws -> CSV.Table {
+        switch self {
+        case .json: preconditionFailure("JSON is not a table")
+        case .csv:
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw APIError.malformed("the CSV is not UTF-8 text")
+            }
+            return try CSV.Table(text)
+        case .xlsx:
+            do {
+                return try CSV.Table(
+                    XLSX.read(bytes, limits: .init(maxUnpackedBytes: maxUnpackedBytes, maxRows: maxRows + 1)))
+            } catch let error as XLSX.ReadError {
+                switch error {
+                case .notWorkbook(let reason):
+                    throw APIError.validation(field: "body", problem: "is not a readable XLSX workbook: \(reason)")
+                case .tooLarge(let limit):
+                    throw APIError(
+                        .contentTooLarge, code: "payload_too_large",
+                        message: "the workbook unpacks to more than \(limit) bytes")
+                case .tooManyRows(let limit):
+                    throw APIError.validation(
+                        field: "body", problem: "the first sheet has more than \(limit - 1) rows below the header")
+                }
+            }
+        }
+    }
 }
 
 extension Request {
@@ -20,7 +51,8 @@ extension Request {
         }
     }
 
-    /// JSON or CSV, from Content-Type; anything else is 415.
+    /// JSON, or where `allowCSV` also CSV or an XLSX workbook, from Content-Type; anything else
+    /// is 415.
     func bodyFormat(allowCSV: Bool) throws -> BodyFormat {
         let type = (headers[.contentType] ?? "").split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -28,7 +60,10 @@ extension Request {
         switch type {
         case "application/json": return .json
         case "text/csv" where allowCSV: return .csv
-        default: throw APIError.unsupportedMediaType(allowCSV ? "application/json or text/csv" : "application/json")
+        case XLSX.mediaType where allowCSV: return .xlsx
+        default:
+            throw APIError.unsupportedMediaType(
+                allowCSV ? "application/json, text/csv or \(XLSX.mediaType)" : "application/json")
         }
     }
 
@@ -42,9 +77,23 @@ extension Request {
         return (try decodeJSONBytes(type, bytes), bytes)
     }
 
-    /// Whether the client asked for CSV (`Accept: text/csv`).
+    /// Whether the client asked for CSV (`Accept: text/csv`, or `?csv=excel`).
     var wantsCSV: Bool {
-        (headers[.accept] ?? "").lowercased().contains("text/csv")
+        (headers[.accept] ?? "").lowercased().contains("text/csv") || uri.queryParameters.get("csv") != nil
+    }
+
+    /// Whether the client asked for an XLSX workbook (`Accept:` its media type).
+    var wantsXLSX: Bool {
+        (headers[.accept] ?? "").lowercased().contains(XLSX.mediaType)
+    }
+
+    /// `?csv=excel` (`;`, a byte order mark, decimal commas) or `?csv=standard`, the default.
+    func csvDialect() throws -> SheetDocument.CSVDialect {
+        guard let name = uri.queryParameters.get("csv") else { return .standard }
+        guard let dialect = SheetDocument.CSVDialect(rawValue: name) else {
+            throw APIError.validation(field: "csv", problem: "must be excel or standard")
+        }
+        return dialect
     }
 }
 

@@ -15,10 +15,17 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        if request.wantsCSV, let table = value as? any CSVTable {
-            return Response(
-                status: status, headers: [.contentType: "text/csv; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: try table.csv())))
+        if let table = value as? any CSVTable {
+            if request.wantsXLSX {
+                return Response(
+                    status: status, headers: [.contentType: XLSX.mediaType],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try table.sheet().xlsx())))
+            }
+            if request.wantsCSV {
+                return Response(
+                    status: status, headers: [.contentType: "text/csv; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: try table.sheet().csv(request.csvDialect()))))
+            }
         }
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
@@ -38,9 +45,10 @@ struct RawResponse: ResponseGenerator {
     }
 }
 
-/// A value that can also be answered as CSV (`Accept: text/csv`).
+/// A value that can also be answered as a spreadsheet: CSV (`Accept: text/csv`, `?csv=excel`)
+/// or an XLSX workbook (`Accept:` its media type), both made from one `SheetDocument`.
 protocol CSVTable {
-    func csv() throws -> String
+    func sheet() throws -> SheetDocument
 }
 
 /// A list page as the contract shapes it; as CSV, one row per item with a header row (nested
@@ -55,24 +63,24 @@ struct Page<Item: Encodable>: Encodable, CSVTable {
         try container.encode(nextCursor, forKey: .init("next_cursor"))
     }
 
-    func csv() throws -> String {
+    func sheet() throws -> SheetDocument {
         let rows = try items.map {
             try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode($0)) as? [String: Any] ?? [:]
         }
         var header: [String] = []
         for row in rows { for key in row.keys.sorted() where !header.contains(key) { header.append(key) } }
-        return CSV.document(
+        return SheetDocument(
             header: header,
             rows: rows.map { row in
-                header.map { key -> String? in
+                header.map { key -> SheetDocument.Value? in
                     switch row[key] {
                     case nil, is NSNull: return nil
-                    case let text as String: return text
-                    case let flag as Bool where type(of: row[key]!) == Bool.self: return flag ? "true" : "false"
-                    case let number as NSNumber: return number.stringValue
+                    case let text as String: return .text(text)
+                    case let flag as Bool where type(of: row[key]!) == Bool.self: return .text(flag ? "true" : "false")
+                    case let number as NSNumber: return .number(number.stringValue)
                     case let other?:
                         let data = try? JSONSerialization.data(withJSONObject: other, options: [.sortedKeys])
-                        return data.map { String(decoding: $0, as: UTF8.self) }
+                        return data.map { .text(String(decoding: $0, as: UTF8.self)) }
                     }
                 }
             })
