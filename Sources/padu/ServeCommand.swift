@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
         if migrate { _ = try await MigrateCommand.migrate(location) }
         var configuration = APIConfiguration()
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
+        if let key = ProcessInfo.processInfo.environment["PADU_PAGE_KEY"], !key.isEmpty {
+            configuration.pageKey = Array(key.utf8)
+        }
         configuration.metricsToken = ProcessInfo.processInfo.environment["PADU_METRICS_TOKEN"].flatMap {
             $0.isEmpty ? nil : $0
         }
@@ -47,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         let database = PaduDatabase(
             connection: location.apiConnection, readConnections: reads, maximumConnections: connections,
             logger: logger)
-        let app = PaduServer.makeApplication(
+        let app = try PaduServer.makeApplication(
             listen: address, database: database, configuration: configuration, logger: logger,
             onServerRunning: { port in
                 logger.info(

@@ -27,7 +27,7 @@ struct OpenAPITests {
             configuration: PQClientConfiguration(connection: PQConnectionConfiguration("postgresql:///unused")),
             logger: Logger(label: "openapi-test"))
         let routes = Set(
-            APIRoutes(
+            try APIRoutes(
                 services: APIServices(
                     db: PaduDatabase(client: client), configuration: .init(), logger: Logger(label: "x"))
             ).routeList())

@@ -93,7 +93,7 @@ struct StandbyTests {
             connection: location.apiConnection, readConnections: location.readConnections, maximumConnections: 4,
             logger: logger)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let app = PaduServer.makeApplication(
+        let app = try PaduServer.makeApplication(
             listen: .tcp(host: "127.0.0.1", port: 0), database: database, configuration: configuration,
             logger: logger,
             onServerRunning: { port in

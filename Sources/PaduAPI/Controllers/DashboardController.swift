@@ -8,9 +8,9 @@ import PaduStore
 /// The session token lives in an HttpOnly, SameSite=Strict cookie that only these pages read.
 struct DashboardController: Sendable {
     let services: APIServices
+    let pages: PagesController
 
-    static let sessionCookie = "padu_session"
-    static let clearCookie = "\(sessionCookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+    static let sessionCookie = PageSession.cookie
 
     struct LoginForm: Decodable {
         var username: String
@@ -24,33 +24,39 @@ struct DashboardController: Sendable {
         router.post("/logout", use: logout)
     }
 
+    /// Each role's home: an agency's programmes and plans, the coordinator's queue, the
+    /// executive's summary, the admin's summary with links. No role gets a 403 here.
     @Sendable func home(_ request: Request, context: PaduRequestContext) async throws -> Response {
-        guard let token = request.cookies[Self.sessionCookie]?.value else {
+        guard let session = PageSession(request, key: pages.key) else {
             return html(DashboardPages.loginPage(error: nil, year: nil))
         }
         let year = request.uri.queryParameters.get("year").flatMap { Int($0) }
+        let summaryWanted = request.uri.queryParameters.get("tampilan") == "ringkasan"
         do {
-            return try await services.readTransaction(token: token, context) { transaction in
-                guard Set<Role>.summaryReaders.contains(transaction.caller.role) else {
-                    return html(
-                        DashboardPages.loginPage(
-                            error: "Ringkasan ini untuk kantor Bupati, admin TKPKD dan koordinator klaster.",
-                            year: nil),
-                        status: .forbidden)
+            let page: Response? = try await services.readTransaction(token: session.token, context) { transaction in
+                let role = transaction.caller.role
+                guard role == .executive || role == .admin || (role == .coordinator && summaryWanted) else {
+                    return nil
                 }
                 let years = try await transaction.summary.years()
                 let chosen = try fiscalYear(
                     String(year ?? years.first?.year ?? Calendar.current.component(.year, from: Date())))
                 let summary = try await transaction.summary.summary(year: chosen)
                 let regions = try await transaction.summary.regions(year: chosen, level: .district).items
+                let links: [(String, String)] =
+                    role == .coordinator ? [("Beranda", "/")] : []
                 return html(
                     DashboardPages.summaryPage(
                         summary: summary, regions: regions, years: years.map(\.year),
-                        username: transaction.caller.username))
+                        username: transaction.caller.username, csrf: session.csrf, links: links))
+            }
+            if let page { return page }
+            return try await pages.visit(request, context, readOnly: true) { visit in
+                try await pages.home(visit.transaction, session: visit.session)
             }
         } catch AccessError.unauthenticated {
             var response = html(DashboardPages.loginPage(error: nil, year: year))
-            response.headers[.setCookie] = Self.clearCookie
+            response.headers[.setCookie] = PageSession.clearCookie(request)
             return response
         }
     }
@@ -75,8 +81,7 @@ struct DashboardController: Sendable {
                 username: form.username, password: form.password, address: context.clientAddress)
             let lifetime = Int(services.configuration.tokenLifetime.components.seconds)
             var response = Response(status: .seeOther, headers: [.location: form.year.map { "/?year=\($0)" } ?? "/"])
-            response.headers[.setCookie] =
-                "\(Self.sessionCookie)=\(login.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(lifetime)"
+            response.headers[.setCookie] = PageSession.setCookie(login.token, lifetime: lifetime, request: request)
             return response
         } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
             let message =
@@ -88,15 +93,12 @@ struct DashboardController: Sendable {
         }
     }
 
+    /// Signs out: the session ends at once. The form carries the CSRF token like every other.
     @Sendable func logout(_ request: Request, context: PaduRequestContext) async throws -> Response {
-        if let token = request.cookies[Self.sessionCookie]?.value {
-            _ = try? await services.transaction(token: token, context, readOnly: false) { transaction in
-                try await transaction.sessions.close(tokenHash: Tokens.hash(token))
-            }
+        try await pages.visit(request, context, readOnly: false, roles: nil) { visit in
+            try await visit.transaction.sessions.close(tokenHash: Tokens.hash(visit.session.token))
+            return PageRenderer.redirect("/", cookie: PageSession.clearCookie(request))
         }
-        var response = Response(status: .seeOther, headers: [.location: "/"])
-        response.headers[.setCookie] = Self.clearCookie
-        return response
     }
 }
 

@@ -21,27 +21,35 @@ struct RecipientList {
     ) {
         let format = try request.bodyFormat(allowCSV: true)
         let bytes = try await request.bodyBytes(limit: context.maxUploadSize)
+        let query = request.uri.queryParameters
+        return (try parse(bytes, format: format, needsPeriod: needsPeriod) { query.get($0) }, bytes)
+    }
+
+    /// Reads a list from bytes of a known format; for a table (CSV), `parameter` gives
+    /// `program_id`, `fiscal_year` and `period` (the query string, or a page's form fields).
+    static func parse(
+        _ bytes: [UInt8], format: BodyFormat, needsPeriod: Bool, parameter: (String) -> String?
+    ) throws -> RecipientList {
         var body: CoordinationRequest.RecipientList
         var fieldOf: (Int, String) -> String = { "recipients[\($0)].\($1)" }
         switch format {
         case .json:
             body = try decodeJSONBytes(CoordinationRequest.RecipientList.self, bytes)
         case .csv, .xlsx:
-            let (parsed, lines) = try fromTable(format.table(bytes, maxRows: limit), request: request)
+            let (parsed, lines) = try fromTable(format.table(bytes, maxRows: limit), parameter: parameter)
             body = parsed
             fieldOf = { "row \(lines[$0]), \($1)" }
         }
-        return (try validate(body, fieldOf: fieldOf, needsPeriod: needsPeriod), bytes)
+        return try validate(body, fieldOf: fieldOf, needsPeriod: needsPeriod)
     }
 
-    private static func fromTable(_ table: CSV.Table, request: Request) throws -> (
+    private static func fromTable(_ table: CSV.Table, parameter: (String) -> String?) throws -> (
         CoordinationRequest.RecipientList, [Int]
     ) {
-        let query = request.uri.queryParameters
         var body = CoordinationRequest.RecipientList(
-            programID: query.get("program_id").flatMap { Int64($0) },
-            fiscalYear: query.get("fiscal_year").flatMap { Int($0) },
-            period: query.get("period"), recipients: [])
+            programID: parameter("program_id").flatMap { Int64($0) },
+            fiscalYear: parameter("fiscal_year").flatMap { Int($0) },
+            period: parameter("period"), recipients: [])
         let header = table.header ?? []
         guard header.contains("nik") || header.contains("kk") else {
             throw APIError.validation(field: "header", problem: "needs a nik or kk column")

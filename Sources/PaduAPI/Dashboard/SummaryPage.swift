@@ -12,11 +12,12 @@ extension DashboardPages {
     ///   - years: the years offered in the year selector; `summary.year` is added if missing.
     ///   - username: the signed-in user, shown in the header (escaped).
     public static func summaryPage(
-        summary: Summary, regions: [RegionSummary], years: [Int], username: String
+        summary: Summary, regions: [RegionSummary], years: [Int], username: String, csrf: String = "",
+        links: [(label: String, href: String)] = []
     ) -> String {
         let body = [
             "<a class=\"skip\" href=\"#konten\">Langsung ke isi</a>",
-            header(summary: summary, username: username),
+            header(summary: summary, username: username, csrf: csrf, links: links),
             "<main id=\"konten\">",
             yearSelector(current: summary.year, years: years),
             keyFigures(summary.totals),
@@ -37,8 +38,17 @@ extension DashboardPages {
 
     // MARK: - Header and year selector
 
-    static func header(summary: Summary, username: String) -> String {
+    static func header(
+        summary: Summary, username: String, csrf: String = "", links: [(label: String, href: String)] = []
+    ) -> String {
         let esc = DashboardHTML.escape
+        let csrfField = csrf.isEmpty ? "" : "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(csrf))\">"
+        let nav =
+            links.isEmpty
+            ? ""
+            : "<nav class=\"site-nav\" aria-label=\"Menu utama\"><ul>"
+                + links.map { "<li><a href=\"\(esc($0.href))\">\(esc($0.label))</a></li>" }.joined()
+                + "</ul></nav>"
         return """
             <header class="site-header">
             <div class="wrap">
@@ -49,10 +59,11 @@ extension DashboardPages {
             </div>
             <div class="user">
             <span>Masuk sebagai <strong>\(esc(username))</strong></span>
-            <form method="post" action="/logout"><button type="submit">Keluar</button></form>
+            <form method="post" action="/logout">\(csrfField)<button type="submit">Keluar</button></form>
             </div>
             </div>
             </header>
+            \(nav)
             """
     }
 

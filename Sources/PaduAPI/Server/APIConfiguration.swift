@@ -23,6 +23,9 @@ public struct APIConfiguration: Sendable {
     /// A long-lived bearer token for the Prometheus scraper on `/metrics` (an admin's session
     /// token works too). Nil: only admins.
     public var metricsToken: String?
+    /// The key of the pages' CSRF tokens (an HMAC of the session token). Random per process
+    /// unless `PADU_PAGE_KEY` gives one: servers behind one address must share it.
+    public var pageKey: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
 
     public init() {}
 }

@@ -5,7 +5,13 @@ import PaduStore
 public struct APIRoutes: Sendable {
     let services: APIServices
 
-    public init(services: APIServices) { self.services = services }
+    let renderer: PageRenderer
+
+    /// Loads the pages' templates: a template that does not parse stops the server at start.
+    public init(services: APIServices) throws {
+        self.services = services
+        self.renderer = try PageRenderer.load()
+    }
 
     public func router() -> Router<PaduRequestContext> {
         registrar().router
@@ -28,7 +34,9 @@ public struct APIRoutes: Sendable {
         DeliveryController(services: services).register(on: router)
         SummaryController(services: services).register(on: router)
         TemplateController(services: services).register(on: router)
-        DashboardController(services: services).register(on: router)
+        let pages = PagesController(services: services, renderer: renderer)
+        pages.register(on: router)
+        DashboardController(services: services, pages: pages).register(on: router)
         // Added last, so it wraps only the router's not-found answer: a known path asked with a
         // method none of its routes takes is 405 with `Allow`.
         base.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))

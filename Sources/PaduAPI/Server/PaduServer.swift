@@ -40,9 +40,9 @@ public enum PaduServer {
     public static func makeApplication(
         listen: ListenAddress, database: PaduDatabase, configuration: APIConfiguration = .init(), logger: Logger,
         onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let services = APIServices(db: database, configuration: configuration, logger: logger)
-        let router = APIRoutes(services: services).router()
+        let router = try APIRoutes(services: services).router()
         return Application(
             router: router,
             configuration: .init(address: listen.bindAddress, serverName: "padu"),

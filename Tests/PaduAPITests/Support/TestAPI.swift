@@ -48,7 +48,7 @@ final class TestAPI: Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "padu-api-test")
         logger.logLevel = .warning
-        let app = PaduServer.makeApplication(
+        let app = try PaduServer.makeApplication(
             listen: .tcp(host: "127.0.0.1", port: 0),
             database: PaduDatabase(connection: database.apiConfiguration, maximumConnections: 8, logger: logger),
             configuration: configuration, logger: logger,

@@ -1,0 +1,215 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PaduCore
+import PaduStore
+
+/// The pages for agencies and the coordinator: another face of the same stores, on the same
+/// session, transaction and database role as the API. A handler authenticates the cookie's
+/// token in the request's only transaction, reads a POST's form inside it and refuses the form
+/// (403) unless it carries the session's CSRF token.
+struct PagesController: Sendable {
+    let services: APIServices
+    let renderer: PageRenderer
+    let key: SymmetricKey
+
+    init(services: APIServices, renderer: PageRenderer) {
+        self.services = services
+        self.renderer = renderer
+        self.key = SymmetricKey(data: services.configuration.pageKey)
+    }
+
+    func register(on router: RouteRegistrar) {
+        router.get("/program/:id", use: programme)
+        router.post("/program/:id/cek", use: check)
+        router.post("/program/:id/rencana", use: createPlan)
+        router.post("/program/:id/penyaluran", use: deliver)
+        router.get("/rencana/:id", use: plan)
+        router.post("/rencana/:id/ajukan", use: submit)
+        router.post("/rencana/:id/keputusan", use: decide)
+        router.get("/templat/penerima.csv", use: recipientTemplate)
+        router.get("/templat/penyaluran.csv", use: deliveryTemplate)
+    }
+
+    /// The CSV templates the forms take: a header row and one example row (no personal data).
+    @Sendable func recipientTemplate(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        Self.csvFile(
+            "penerima.csv",
+            "nik,kk,name,planned_value_idr,planned_quantity\r\n1606010101900001,,Contoh Nama,20000000,1\r\n")
+    }
+
+    @Sendable func deliveryTemplate(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        Self.csvFile(
+            "penyaluran.csv", "nik,kk,delivered_on,quantity,value_idr\r\n1606010101900001,,2019-06-15,1,20000000\r\n")
+    }
+
+    static func csvFile(_ name: String, _ text: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: plumbing
+
+    /// What a page handler gets: the transaction, the session, and the posted form for a POST.
+    struct Visit {
+        let transaction: PaduTransaction
+        let session: PageSession
+        let form: PageForm?
+        var caller: Caller { transaction.caller }
+    }
+
+    /// Runs `body` in the request's transaction as the cookie's session. No session: back to the
+    /// sign-in page. A POST's form is read after authentication and refused without its CSRF
+    /// token. Errors become a page in Indonesian with the same status the API would answer.
+    func visit(
+        _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = .agencies,
+        _ body: (Visit) async throws -> Response
+    ) async throws -> Response {
+        guard let session = PageSession(request, key: key) else { return PageRenderer.redirect("/") }
+        var request = request
+        do {
+            return try await services.transaction(token: session.token, context, readOnly: readOnly, roles: roles) {
+                transaction in
+                var form: PageForm?
+                if request.method == .post {
+                    let bytes = try await request.bodyBytes(limit: context.maxUploadSize)
+                    guard let posted = PageForm(contentType: request.headers[.contentType], body: bytes),
+                        session.accepts(posted)
+                    else { throw PageRefusal.csrf }
+                    form = posted
+                }
+                return try await body(Visit(transaction: transaction, session: session, form: form))
+            }
+        } catch let refused as FormRefused {
+            throw refused
+        } catch PageRefusal.csrf {
+            return try await errorPage(
+                request, context, session: session, status: .forbidden,
+                message: "Formulir ini kedaluwarsa atau tidak berasal dari Padu. Muat ulang halaman lalu coba lagi.")
+        } catch {
+            let failure = APIError.from(error, requestID: context.requestID)
+            if failure.status == .unauthorized {
+                return PageRenderer.redirect("/", cookie: PageSession.clearCookie(request))
+            }
+            return try await errorPage(
+                request, context, session: session, status: failure.status, message: Self.message(failure))
+        }
+    }
+
+    /// A refusal of the pages' own.
+    enum PageRefusal: Error { case csrf }
+
+    static func message(_ error: APIError) -> String {
+        switch error.status {
+        case .notFound: "Halaman atau data ini tidak ada, atau bukan milik Anda."
+        case .forbidden: "Halaman ini bukan untuk peran Anda."
+        case .conflict: "Tidak dapat dilakukan sekarang: \(error.message)."
+        case .serviceUnavailable: "Basis data sedang tidak tersedia. Coba lagi sebentar lagi."
+        case .contentTooLarge: "Berkas terlalu besar."
+        case .unprocessableContent:
+            "Data tidak valid: " + error.details.map { "\($0.field): \($0.problem)" }.joined(separator: "; ")
+        default: "Terjadi kesalahan di server (nomor permintaan \(error.message.split(separator: " ").last ?? ""))."
+        }
+    }
+
+    struct ErrorModel {
+        var chrome: PageChrome?
+        var heading: String
+        var message: String
+    }
+
+    /// An error page inside the layout when the session still works, else a bare one.
+    func errorPage(
+        _ request: Request, _ context: PaduRequestContext, session: PageSession, status: HTTPResponse.Status,
+        message: String
+    ) async throws -> Response {
+        let chrome = try? await services.transaction(token: session.token, context, readOnly: true) { transaction in
+            try await self.chrome(transaction, session: session, title: "Kesalahan", current: "")
+        }
+        let heading =
+            switch status {
+            case .notFound: "Tidak ditemukan"
+            case .forbidden: "Tidak diizinkan"
+            default: "Tidak dapat diproses"
+            }
+        return renderer.page("error", ErrorModel(chrome: chrome, heading: heading, message: message), status: status)
+    }
+
+    /// The layout's model: who is signed in, their agency, the menu for their role.
+    func chrome(_ transaction: PaduTransaction, session: PageSession, title: String, current: String) async throws
+        -> PageChrome
+    {
+        let caller = transaction.caller
+        var agencyName: String?
+        if let id = caller.agencyID { agencyName = try await transaction.reference.agency(id)?.name }
+        var nav = [PageChrome.Link(label: "Beranda", href: "/", current: current == "/")]
+        if caller.role == .coordinator || caller.role == .executive || caller.role == .admin {
+            nav.append(.init(label: "Ringkasan", href: "/?tampilan=ringkasan", current: current == "ringkasan"))
+        }
+        if caller.role == .agency || caller.role == .coordinator {
+            nav.append(.init(label: "Templat penerima (CSV)", href: "/templat/penerima.csv", current: false))
+        }
+        return PageChrome(
+            title: title, username: caller.username, roleLabel: PageChrome.roleLabel(caller.role),
+            agencyName: agencyName, csrf: session.csrf, nav: nav)
+    }
+
+    /// Names of the programmes and agencies the caller can see, for plan rows.
+    func names(_ transaction: PaduTransaction) async throws -> (programmes: [Int64: String], agencies: [Int64: String])
+    {
+        let programmes = try await transaction.programs.list(after: 0, limit: 1000)
+        let agencies = try await transaction.reference.agencies()
+        return (
+            Dictionary(programmes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+            Dictionary(agencies.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        )
+    }
+
+    func planRows(_ plans: [Plan], _ transaction: PaduTransaction) async throws -> [PlanRow] {
+        let (programmes, agencies) = try await names(transaction)
+        return plans.map {
+            PlanRow(
+                $0, programName: programmes[$0.programID] ?? "Program \($0.programID)",
+                agencyName: agencies[$0.agencyID] ?? "")
+        }
+    }
+
+    // MARK: homes
+
+    struct AgencyHome {
+        var chrome: PageChrome
+        var programmes: [ProgrammeRow]
+        var plans: [PlanRow]
+        var queue: [PlanRow]
+        var isCoordinator: Bool
+    }
+
+    /// `/` for an agency (its programmes and plans) and a coordinator (the queue of submitted
+    /// plans of its clusters, then its own agency's programmes and plans).
+    func home(_ transaction: PaduTransaction, session: PageSession) async throws -> Response {
+        let caller = transaction.caller
+        let own = try await transaction.programs.list(after: 0, limit: 1000).filter { $0.agencyID == caller.agencyID }
+        let all = try await transaction.plans.list(after: 0, limit: 1000, status: nil)
+        let rows = try await planRows(all, transaction)
+        let mine = rows.filter { row in all.first { $0.id == row.id }?.agencyID == caller.agencyID }
+        var queue: [PlanRow] = []
+        if caller.role == .coordinator {
+            for plan in all where plan.status == .submitted && plan.agencyID != caller.agencyID {
+                if try await transaction.plans.decides(plan.id), let row = rows.first(where: { $0.id == plan.id }) {
+                    queue.append(row)
+                }
+            }
+        }
+        let model = AgencyHome(
+            chrome: try await chrome(transaction, session: session, title: "Beranda", current: "/"),
+            programmes: own.map(ProgrammeRow.init), plans: mine.reversed(), queue: queue,
+            isCoordinator: caller.role == .coordinator)
+        return renderer.page("home-agency", model)
+    }
+}

@@ -1,0 +1,231 @@
+"""The Klaster 1 story through Padu's pages in headless Chromium, over the DevTools protocol.
+
+Called by scripts/browser-test with: port, DevTools port, screenshot folder, the renovation
+programme's id, the 7 households as "kk,decile" lines (the last of decile 9), and a scratch
+folder. Exits non-zero naming every step that failed."""
+import base64
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import websocket
+
+port, debug, out, program, households, scratch = sys.argv[1:7]
+base = f"http://127.0.0.1:{port}"
+homes = [line.split(",") for line in households.strip().splitlines()]
+poor = [kk for kk, _ in homes[:6]]
+rich = homes[6][0]
+failures = []
+visited = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what)
+    if not condition:
+        failures.append(what)
+
+
+for _ in range(60):
+    try:
+        pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{debug}/json"))
+        target = next(p for p in pages if p.get("type") == "page")
+        break
+    except Exception:
+        time.sleep(0.5)
+ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
+counter = 0
+last_status = {"status": None}
+
+
+def call(method, **params):
+    global counter
+    counter += 1
+    ws.send(json.dumps({"id": counter, "method": method, "params": params}))
+    while True:
+        message = json.loads(ws.recv())
+        if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
+            last_status["status"] = message["params"]["response"]["status"]
+        if message.get("id") == counter:
+            if "error" in message:
+                raise SystemExit(f"{method}: {message['error']}")
+            return message.get("result", {})
+
+
+def js(expression):
+    result = call("Runtime.evaluate", expression=expression, returnByValue=True)
+    if "exceptionDetails" in result:
+        raise SystemExit(f"script failed: {expression}: {result['exceptionDetails']}")
+    return result["result"].get("value")
+
+
+def width(pixels):
+    call("Emulation.setDeviceMetricsOverride", width=pixels, height=900, deviceScaleFactor=1, mobile=pixels < 600)
+
+
+def settle(action):
+    """Runs `action` (which navigates) and waits for the new document to finish loading."""
+    js("window.__padu_old = true")
+    action()
+    for _ in range(200):
+        time.sleep(0.05)
+        try:
+            if js("window.__padu_old === undefined && document.readyState === 'complete'"):
+                break
+        except SystemExit:
+            pass
+    else:
+        raise SystemExit("the page did not load")
+    page_checks()
+
+
+def page_checks():
+    """At 390 px no page scrolls sideways; every page weighs under 100 KB."""
+    path = js("location.pathname + location.search")
+    overflow = js("document.documentElement.scrollWidth - window.innerWidth")
+    weight = js("new Blob([document.documentElement.outerHTML]).size")
+    visited.append(path)
+    check(overflow <= 0, f"{path}: no sideways scrolling at 390 px (overflow {overflow}px)")
+    check(weight < 100_000, f"{path}: page under 100 KB ({weight} bytes)")
+
+
+def go(path):
+    settle(lambda: call("Page.navigate", url=base + path))
+
+
+def text():
+    return js("document.body.innerText")
+
+
+def shot(name):
+    for pixels in (390, 1280):
+        width(pixels)
+        time.sleep(0.2)
+        data = base64.b64decode(call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"])
+        with open(f"{out}/{name}-{pixels}.png", "wb") as f:
+            f.write(data)
+    width(390)
+
+
+def fill(selector, value):
+    js(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
+
+
+def click(selector):
+    settle(lambda: js(f"document.querySelector({json.dumps(selector)}).click()"))
+
+
+def sign_in(username):
+    call("Network.clearBrowserCookies")
+    go("/")
+    fill("#username", username)
+    fill("#password", "browser-password")
+    click("form[action='/login'] button[type=submit]")
+    check(f"Masuk sebagai {username}" in text(), f"{username} signs in")
+
+
+def upload(selector, path):
+    document = call("DOM.getDocument")
+    node = call("DOM.querySelector", nodeId=document["root"]["nodeId"], selector=selector)["nodeId"]
+    call("DOM.setFileInputFiles", files=[path], nodeId=node)
+
+
+call("Network.enable")
+call("Page.enable")
+width(390)
+
+# Baznas uploads the list of 7 households and sees the flags.
+sign_in("baznas")
+check("Bedah Rumah Tidak Layak Huni" in text(), "Baznas' home lists its programmes")
+shot("agency-home")
+go(f"/program/{program}")
+csv_path = os.path.join(scratch, "penerima.csv")
+with open(csv_path, "w") as f:
+    f.write("kk,planned_value_idr,planned_quantity\n")
+    for kk, _ in homes:
+        f.write(f"{kk},20000000,1\n")
+fill("#fiscal_year", "2019")
+fill("#period", "2019-Q2")
+upload("#berkas", csv_path)
+click("#cek form button[type=submit]")
+page = text()
+check("7 penerima dicek" in page, "the check covers the 7 uploaded households")
+check("Desil di atas 4" in page, "the decile-9 household is flagged")
+rows = js("document.querySelectorAll('table.stack tbody tr').length")
+check(rows == 7, f"the check table has 7 rows ({rows})")
+shot("check")
+click("form[action$='/rencana'] button[type=submit]:not([formaction])")
+check(js("location.pathname").startswith("/rencana/"), "the list is saved as a draft plan")
+plan_path = js("location.pathname")
+check("Draf" in js("document.getElementById('status-rencana').innerText"), "the new plan is a draft")
+
+# A form posted without its CSRF token is refused, and nothing changes.
+js("document.querySelector(\"form[action$='/ajukan'] input[name=csrf]\").remove()")
+click("form[action$='/ajukan'] button")
+check(last_status["status"] == 403, f"a form without its CSRF token is refused with 403 ({last_status['status']})")
+check("Formulir ini kedaluwarsa" in text(), "the refusal says why")
+go(plan_path)
+check("Draf" in js("document.getElementById('status-rencana').innerText"), "the refused form changed nothing")
+click("form[action$='/ajukan'] button")
+check("Diajukan" in js("document.getElementById('status-rencana').innerText"), "Baznas submits the plan")
+shot("plan-submitted")
+
+# Another agency cannot open the plan: 404, as if it did not exist.
+sign_in("disperkim")
+go(plan_path)
+check(last_status["status"] == 404, f"Disperkim opening Baznas' plan gets 404 ({last_status['status']})")
+check("Tidak ditemukan" in text(), "the 404 page says not found")
+
+# Dinsos reviews: the queue, the flags, a rejection without a reason is sent back.
+sign_in("dinsos")
+check(plan_path in js("[...document.querySelectorAll('#antrean a')].map(a => a.pathname).join(' ')"),
+      "the plan is in Dinsos' queue")
+shot("coordinator-home")
+go(plan_path)
+check("Tinjau rencana" in text(), "Dinsos gets the review form")
+line_of_rich = js(f"""[...document.querySelectorAll('tbody tr')].find(r => r.innerText.includes({json.dumps(rich)})).id""")
+rich_line = line_of_rich.split("-")[1]
+js(f"document.querySelector('input[name=keputusan-{rich_line}][value=tolak]').checked = true")
+click("button[name=decision][value=approve]")
+check(last_status["status"] == 422, f"a rejection without a reason is sent back with 422 ({last_status['status']})")
+check(js(f"document.getElementById('masalah-{rich_line}') !== null"), "the problem is shown next to that line")
+check(js(f"document.querySelector('input[name=keputusan-{rich_line}][value=tolak]').checked"),
+      "the form keeps what the coordinator chose")
+fill(f"#alasan-{rich_line}", "Desil 9: bukan sasaran bedah rumah")
+# Acknowledge every flag of the lines that stay approved.
+js(f"""document.querySelectorAll('input[type=checkbox][name^=akui-]').forEach(b => {{
+    if (b.name !== 'akui-{rich_line}') b.checked = true }})""")
+shot("review")
+click("button[name=decision][value=approve]")
+page = text()
+check("Disetujui" in js("document.getElementById('status-rencana').innerText"), "Dinsos approves the plan")
+check("Desil 9: bukan sasaran bedah rumah" in page, "the rejected line shows the coordinator's reason")
+check("6 disetujui" in page, "six lines are approved")
+
+# Baznas records deliveries: the rejected household is refused with the reason; the six go in.
+sign_in("baznas")
+go(f"/program/{program}")
+all_seven = "kk,delivered_on,quantity,value_idr\n" + "".join(f"{kk},2019-06-20,1,20000000\n" for kk, _ in homes)
+fill("#teks-penyaluran", all_seven)
+click("#penyaluran form button[type=submit]")
+page = text()
+check(last_status["status"] == 422, f"the batch with the rejected household is refused ({last_status['status']})")
+check("ditolak koordinator: Desil 9: bukan sasaran bedah rumah" in page, "the refusal quotes the coordinator's reason")
+check(rich in js("document.getElementById('ditolak').innerText"), "the refused row names the household")
+shot("deliveries-refused")
+six = "kk,delivered_on,quantity,value_idr\n" + "".join(f"{kk},2019-06-20,1,20000000\n" for kk in poor)
+fill("#teks-penyaluran", six)
+click("#penyaluran form button[type=submit]")
+check("Penyaluran tercatat: 6 baris" in text(), "the six deliveries are recorded")
+shot("deliveries-recorded")
+
+# Signing out ends the session.
+click("form[action='/logout'] button")
+check(js("document.getElementById('username') !== null"), "signing out returns to the sign-in form")
+
+print(f"{len(visited)} pages visited at 390 px; screenshots in {out}")
+if failures:
+    raise SystemExit(f"{len(failures)} failed:\n" + "\n".join(failures))
+print("browser story OK")
