@@ -8,6 +8,8 @@ import Synchronization
 extension PQLocalCluster {
     /// Creates and starts a throwaway cluster in the system's temporary folder, tuned for
     /// speed over durability (`fsync = off`). It is stopped and deleted when the process exits.
+    /// Every suite of a test run shares it at once, each with its own pools; on a loaded machine
+    /// they outlasted PostgreSQL's default of 100 connections (107 failures in one run), hence 400.
     public static func startTemporary(name: String = "pq") throws -> PQLocalCluster {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         let directory = "\(base)/\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -15,7 +17,7 @@ extension PQLocalCluster {
             directory: directory,
             extraSettings: [
                 "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                "shared_buffers": "'128MB'",
+                "shared_buffers": "'128MB'", "max_connections": "400",
             ])
         registerTemporary(directory)
         try cluster.initialize()
