@@ -71,7 +71,18 @@ struct PagesController: Sendable {
         _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = .agencies,
         _ body: (Visit) async throws -> Response
     ) async throws -> Response {
-        guard let session = PageSession(request, key: key) else { return PageRenderer.redirect("/") }
+        guard let session = PageSession(request, key: key) else {
+            // A form posted with no session at all did not come from a page of ours.
+            guard request.method != .post else {
+                return renderer.page(
+                    "error",
+                    ErrorModel(
+                        chrome: nil, heading: "Tidak diizinkan",
+                        message: "Masuk dulu, lalu kirim formulir dari halaman Padu."),
+                    status: .forbidden)
+            }
+            return PageRenderer.redirect("/")
+        }
         var request = request
         do {
             return try await services.transaction(token: session.token, context, readOnly: readOnly, roles: roles) {
