@@ -252,3 +252,73 @@ struct PageRouteTests {
         #expect(try await api.scalar("SELECT count(*) FROM padu.deliveries WHERE kk = \(first.1)") == 1)
     }
 }
+
+@Suite("Pages for the admin and the coordinator's queues")
+struct AdminPageTests {
+    @Test("the admin creates an account, sets its password and deactivates it; an agency cannot")
+    func accounts() async throws {
+        let api = try await TestAPI.start("pages_accounts", households: 0)
+        defer { api.stop() }
+        let admin = try await api.login("admin")
+        let page = try await PageRouteTests.get(api, "/akun", token: admin)
+        #expect(page.status == 200)
+        let csrf = try PageRouteTests.csrf(page)
+        let short = try await PageRouteTests.page(
+            api, "POST", "/akun", token: admin,
+            form: [
+                ("csrf", csrf), ("username", "opd.baru"), ("password", "pendek"), ("role", "agency"),
+                ("scope", "16.06"),
+            ])
+        #expect(short.status == 422)
+        #expect(short.text.contains("value=\"opd.baru\""), "the form keeps what was typed")
+        let agency = String(api.agencies["DINKES"]!)
+        let form = [
+            ("csrf", csrf), ("username", "opd.baru"), ("password", "sandi-yang-panjang"), ("role", "agency"),
+            ("agency_id", agency), ("scope", "16.06"),
+        ]
+        #expect(try await PageRouteTests.page(api, "POST", "/akun", token: admin, form: form).status == 303)
+        let again = try await PageRouteTests.page(api, "POST", "/akun", token: admin, form: form)
+        #expect(again.status == 422)
+        #expect(again.text.contains("sudah dipakai"))
+        let token = try await api.login("opd.baru", password: "sandi-yang-panjang")
+        let id = try await api.accountID("opd.baru")
+        let reset = try await PageRouteTests.page(
+            api, "POST", "/akun/\(id)", token: admin,
+            form: [("csrf", csrf), ("aksi", "sandi"), ("password", "sandi-baru-lagi-123")])
+        #expect(reset.status == 303)
+        _ = try await api.login("opd.baru", password: "sandi-baru-lagi-123")
+        let off = try await PageRouteTests.page(
+            api, "POST", "/akun/\(id)", token: admin, form: [("csrf", csrf), ("aksi", "nonaktifkan")])
+        #expect(off.status == 303)
+        #expect(try await api.get("/api/v1/me", as: token).status == 401, "a deactivated account's session ends")
+        let baznas = try await api.login("baznas")
+        #expect(try await PageRouteTests.get(api, "/akun", token: baznas).status == 403)
+    }
+
+    @Test("the admin closes and reopens a reporting period")
+    func periods() async throws {
+        let api = try await TestAPI.start("pages_periods", households: 0)
+        defer { api.stop() }
+        let admin = try await api.login("admin")
+        let csrf = try PageRouteTests.csrf(try await PageRouteTests.get(api, "/periode", token: admin))
+        let bad = try await PageRouteTests.page(
+            api, "POST", "/periode", token: admin, form: [("csrf", csrf), ("period", "2019-Q9"), ("status", "closed")])
+        #expect(bad.status == 422)
+        let closed = try await PageRouteTests.page(
+            api, "POST", "/periode", token: admin, form: [("csrf", csrf), ("period", "2019-Q3"), ("status", "closed")])
+        #expect(closed.status == 303)
+        #expect(try await api.text("SELECT status FROM padu.reporting_periods WHERE period = '2019-Q3'") == "closed")
+    }
+
+    @Test("the coordinator sees the quarter's reports with who has not reported, and the duplicate queue")
+    func coordinatorQueues() async throws {
+        let api = try await TestAPI.start("pages_reports", households: 30)
+        defer { api.stop() }
+        let dinsos = try await api.login("dinsos")
+        let reports = try await PageRouteTests.get(api, "/laporan?period=2019-Q2", token: dinsos)
+        #expect(reports.status == 200)
+        #expect(reports.text.contains("Belum melapor"))
+        #expect(try await PageRouteTests.get(api, "/duplikat", token: dinsos).status == 200)
+        #expect(try await PageRouteTests.get(api, "/laporan", token: try await api.login("baznas")).status == 403)
+    }
+}
