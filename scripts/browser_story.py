@@ -69,7 +69,7 @@ def settle(action):
     """Runs `action` (which navigates) and waits for the new document to finish loading."""
     js("window.__padu_old = true")
     action()
-    for _ in range(200):
+    for _ in range(600):
         time.sleep(0.05)
         try:
             if js("window.__padu_old === undefined && document.readyState === 'complete'"):
@@ -123,7 +123,14 @@ def sign_in(username):
     fill("#username", username)
     fill("#password", "browser-password")
     click("form[action='/login'] button[type=submit]")
-    check(f"Masuk sebagai {username}" in text(), f"{username} signs in")
+    for _ in range(100):  # bcrypt on a busy machine: give the home page time to arrive
+        if f"Masuk sebagai {username}" in text():
+            break
+        time.sleep(0.1)
+    signed_in = f"Masuk sebagai {username}" in text()
+    check(signed_in, f"{username} signs in")
+    if not signed_in:
+        print(f"     page at {js('location.href')} ({last_status['status']}): {text()[:400]!r}")
 
 
 def upload(selector, path):

@@ -23,25 +23,31 @@ struct AccountController: Sendable {
         router.get("/api/v1/accounts/:id", use: show)
     }
 
+    /// A new account's fields, validated (the JSON API and the admin's page).
+    static func validateNew(_ body: Body) throws -> (String, String, Role, RegionCode) {
+        var problems = Problems()
+        let username = problems.require(body.username, "username")
+        if let username, username.range(of: #"^[a-z0-9][a-z0-9._-]{2,63}$"#, options: .regularExpression) == nil {
+            problems.add("username", "must be 3-64 lowercase letters, digits, '.', '_' or '-'")
+        }
+        let password = problems.require(body.password, "password")
+        if let password, password.count < PasswordHasher.minimumLength {
+            problems.add("password", "must have at least \(PasswordHasher.minimumLength) characters")
+        }
+        let role = problems.choice(problems.require(body.role, "role"), "role", as: Role.self)
+        if let role, role == .agency || role == .coordinator, body.agencyID == nil {
+            problems.add("agency_id", "is required for an \(role.rawValue) account")
+        }
+        let scope = problems.check("scope", problems.require(body.scope, "scope")) { try RegionCode($0) }
+        guard let username, let password, let role, let scope, problems.isEmpty else { throw problems.failure }
+        return (username, password, role, scope)
+    }
+
     @Sendable func create(_ request: Request, context: PaduRequestContext) async throws -> RawResponse {
         var request = request
         return try await services.transaction(request, context, readOnly: false, roles: [.admin]) { transaction in
             let (body, bytes) = try await request.decodeJSON(Body.self, context: context)
-            var problems = Problems()
-            let username = problems.require(body.username, "username")
-            if let username, username.range(of: #"^[a-z0-9][a-z0-9._-]{2,63}$"#, options: .regularExpression) == nil {
-                problems.add("username", "must be 3-64 lowercase letters, digits, '.', '_' or '-'")
-            }
-            let password = problems.require(body.password, "password")
-            if let password, password.count < PasswordHasher.minimumLength {
-                problems.add("password", "must have at least \(PasswordHasher.minimumLength) characters")
-            }
-            let role = problems.choice(problems.require(body.role, "role"), "role", as: Role.self)
-            if let role, role == .agency || role == .coordinator, body.agencyID == nil {
-                problems.add("agency_id", "is required for an \(role.rawValue) account")
-            }
-            let scope = problems.check("scope", problems.require(body.scope, "scope")) { try RegionCode($0) }
-            guard let username, let password, let role, let scope, problems.isEmpty else { throw problems.failure }
+            let (username, password, role, scope) = try Self.validateNew(body)
             return try await services.idempotent(request, body: bytes, in: transaction) {
                 let hash = try await services.hasher.hash(password)
                 let account = try await transaction.accounts.create(

@@ -44,7 +44,9 @@ struct DashboardController: Sendable {
                 let summary = try await transaction.summary.summary(year: chosen)
                 let regions = try await transaction.summary.regions(year: chosen, level: .district).items
                 let links: [(String, String)] =
-                    role == .coordinator ? [("Beranda", "/")] : []
+                    role == .coordinator
+                    ? [("Beranda", "/")]
+                    : role == .admin ? [("Akun", "/akun"), ("Periode pelaporan", "/periode")] : []
                 return html(
                     DashboardPages.summaryPage(
                         summary: summary, regions: regions, years: years.map(\.year),

@@ -165,7 +165,9 @@ extension PagesController {
             let text: String
             do {
                 (list, text) = try recipientList(form, programID: id, needsPeriod: false)
-            } catch let error as APIError where error.status == .unprocessableContent {
+            } catch {
+                let error = APIError.from(error, requestID: context.requestID)
+                guard error.status == .unprocessableContent else { throw error }
                 var forms = ProgrammeForms()
                 forms.fiscalYear = form.value("fiscal_year") ?? ""
                 forms.period = form.value("period") ?? ""
@@ -194,7 +196,9 @@ extension PagesController {
             let list: RecipientList
             do {
                 (list, _) = try recipientList(form, programID: id, needsPeriod: true)
-            } catch let error as APIError where error.status == .unprocessableContent {
+            } catch {
+                let error = APIError.from(error, requestID: context.requestID)
+                guard error.status == .unprocessableContent else { throw error }
                 var forms = ProgrammeForms()
                 forms.fiscalYear = form.value("fiscal_year") ?? ""
                 forms.period = form.value("period") ?? ""
@@ -231,7 +235,9 @@ extension PagesController {
                 let rows: [DeliveryInput]
                 do {
                     rows = try DeliveryController.rows(try Self.deliveries(fromCSV: text))
-                } catch let error as APIError where error.status == .unprocessableContent {
+                } catch {
+                    let error = APIError.from(error, requestID: context.requestID)
+                    guard error.status == .unprocessableContent else { throw error }
                     throw FormRefused(text: text, problems: PageProblem.from(error).map(Self.rowNumbered))
                 }
                 do {

@@ -43,8 +43,8 @@ enum PageStyles {
             table.stack{min-width:0}
             table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
             table.stack tr{display:block;border:1px solid #c4cad3;border-radius:6px;margin:0 0 .75rem;padding:.25rem .5rem}
-            table.stack td{display:block;border:0;padding:.2rem 0}
-            table.stack td::before{content:attr(data-label);display:block;font-size:.8rem;color:#4a4a4a;font-weight:600}
+            table.stack td{display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;border:0;padding:.2rem 0}
+            table.stack td::before{content:attr(data-label);font-size:.85rem;color:#4a4a4a;font-weight:600}
             table.stack td.num{text-align:left}
             }
             @media print{.site-nav,.user form,.actions{display:none}}

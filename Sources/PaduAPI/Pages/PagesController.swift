@@ -29,6 +29,14 @@ struct PagesController: Sendable {
         router.get("/rencana/:id", use: plan)
         router.post("/rencana/:id/ajukan", use: submit)
         router.post("/rencana/:id/keputusan", use: decide)
+        router.get("/laporan", use: reports)
+        router.get("/duplikat", use: duplicates)
+        router.post("/duplikat/:a/:b", use: decideDuplicate)
+        router.get("/akun", use: accounts)
+        router.post("/akun", use: createAccount)
+        router.post("/akun/:id", use: changeAccount)
+        router.get("/periode", use: periods)
+        router.post("/periode", use: setPeriod)
         router.get("/templat/penerima.csv", use: recipientTemplate)
         router.get("/templat/penyaluran.csv", use: deliveryTemplate)
     }
@@ -71,7 +79,18 @@ struct PagesController: Sendable {
         _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = .agencies,
         _ body: (Visit) async throws -> Response
     ) async throws -> Response {
-        guard let session = PageSession(request, key: key) else { return PageRenderer.redirect("/") }
+        guard let session = PageSession(request, key: key) else {
+            // A form posted with no session at all did not come from a page of ours.
+            guard request.method != .post else {
+                return renderer.page(
+                    "error",
+                    ErrorModel(
+                        chrome: nil, heading: "Tidak diizinkan",
+                        message: "Masuk dulu, lalu kirim formulir dari halaman Padu."),
+                    status: .forbidden)
+            }
+            return PageRenderer.redirect("/")
+        }
         var request = request
         do {
             return try await services.transaction(token: session.token, context, readOnly: readOnly, roles: roles) {
@@ -151,6 +170,14 @@ struct PagesController: Sendable {
         var nav = [PageChrome.Link(label: "Beranda", href: "/", current: current == "/")]
         if caller.role == .coordinator || caller.role == .executive || caller.role == .admin {
             nav.append(.init(label: "Ringkasan", href: "/?tampilan=ringkasan", current: current == "ringkasan"))
+        }
+        if caller.role == .coordinator {
+            nav.append(.init(label: "Laporan kemajuan", href: "/laporan", current: current == "laporan"))
+            nav.append(.init(label: "Data ganda", href: "/duplikat", current: current == "duplikat"))
+        }
+        if caller.role == .admin {
+            nav.append(.init(label: "Akun", href: "/akun", current: current == "akun"))
+            nav.append(.init(label: "Periode pelaporan", href: "/periode", current: current == "periode"))
         }
         if caller.role == .agency || caller.role == .coordinator {
             nav.append(.init(label: "Templat penerima (CSV)", href: "/templat/penerima.csv", current: false))
