@@ -160,6 +160,47 @@ struct PlanCoordinationTests {
         #expect(stored?.1 == f.accounts["dinsos"])
         #expect(stored?.2 == true)
         #expect(audited == #"[{"flags": ["SAME_CATEGORY_PLANNED"], "line_no": 0}]"#)
+
+        // Analysts see the decision pseudonymously: what was flagged and acknowledged, no identifiers.
+        let (decision, lines, columns, readable) = try await f.database.withAdmin { c in
+            (
+                try await c.query(
+                    """
+                    SELECT decision, reason, flagged_by_flag::text, acknowledged_by_flag::text, lines_approved
+                      FROM analytics.plan_decisions WHERE program_id = \(housing)
+                    """
+                ).first((String, String?, String, String, Int64).self),
+                try await c.query(
+                    """
+                    SELECT acknowledged_flags, person_key IS NULL AND household_key IS NOT NULL
+                      FROM analytics.plan_lines WHERE program_id = \(housing) ORDER BY acknowledged_flags DESC
+                    """
+                ).decode(([String], Bool).self),
+                try await c.query(
+                    """
+                    SELECT column_name::text FROM information_schema.columns
+                     WHERE table_schema = 'analytics'
+                       AND table_name IN ('plan_lines', 'plan_decisions', 'plan_line_rejections', 'progress_reports')
+                    """
+                ).decode(String.self),
+                try await c.query(
+                    """
+                    SELECT bool_and(has_table_privilege('padu_analyst', 'analytics.' || v, 'SELECT'))
+                      FROM unnest(ARRAY['plan_lines', 'plan_decisions', 'plan_line_rejections', 'progress_reports']) v
+                    """
+                ).first(Bool.self)
+            )
+        }
+        #expect(decision?.0 == "approve")
+        #expect(decision?.1 == "dikoordinasikan dengan Baznas")
+        #expect(decision?.2 == #"{"SAME_CATEGORY_PLANNED": 1}"#)
+        #expect(decision?.3 == #"{"SAME_CATEGORY_PLANNED": 1}"#)
+        #expect(decision?.4 == 2)
+        #expect(lines.map(\.0) == [["SAME_CATEGORY_PLANNED"], []])
+        #expect(lines.allSatisfy { $0.1 })
+        let identifying: Set<String> = ["nik", "kk", "name", "person_id", "household_id", "plan_id", "line_no", "id"]
+        #expect(!columns.isEmpty && identifying.isDisjoint(with: columns))
+        #expect(readable == true)
     }
 
     @Test("rejected lines need no acknowledgement; the owner cannot acknowledge its own draft")
