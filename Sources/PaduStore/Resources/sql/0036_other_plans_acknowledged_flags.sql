@@ -185,26 +185,30 @@ BEGIN
          WHERE x.program_id <> p_program_id
          GROUP BY r.pos, x.program_id
     ), aid_lists AS (
-        SELECT a.pos,
-               array_agg(coalesce(g.short_name, g.name) ORDER BY a.last_on DESC, p.name, p.id) AS agencies,
-               array_agg(p.name ORDER BY a.last_on DESC, p.name, p.id) AS programs,
-               array_agg(p.aid_kind ORDER BY a.last_on DESC, p.name, p.id) AS kinds,
-               array_agg(p.aid_category ORDER BY a.last_on DESC, p.name, p.id) AS categories,
-               array_agg(a.deliveries ORDER BY a.last_on DESC, p.name, p.id) AS deliveries,
-               array_agg(a.last_on::text ORDER BY a.last_on DESC, p.name, p.id) AS last_on
-          FROM aid a JOIN padu.programs p ON p.id = a.program_id JOIN padu.agencies g ON g.id = p.agency_id
+        -- One sort feeds every array in step (an ORDER BY in each aggregate sorted each group
+        -- once per array).
+        SELECT a.pos, array_agg(a.agency) AS agencies, array_agg(a.program) AS programs, array_agg(a.kind) AS kinds,
+               array_agg(a.category) AS categories, array_agg(a.deliveries) AS deliveries,
+               array_agg(a.last_on) AS last_on
+          FROM (SELECT a.pos, coalesce(g.short_name, g.name) AS agency, p.name AS program, p.aid_kind AS kind,
+                       p.aid_category AS category, a.deliveries, a.last_on::text AS last_on
+                  FROM aid a JOIN padu.programs p ON p.id = a.program_id JOIN padu.agencies g ON g.id = p.agency_id
+                 ORDER BY a.pos, a.last_on DESC, p.name, p.id) a
          GROUP BY a.pos
     ), planned AS (
-        -- Other agencies' lines this year naming the recipient or its household (as for aid), or,
-        -- for a number the registry does not hold, the same number.
-        SELECT DISTINCT r.pos, l.id, l.plan_id, l.program_id, l.status
+        -- Other agencies' lines this year naming the recipient's household (a line by NIK records
+        -- the person's household, as a delivery does), the person when the registry knows no
+        -- household for them, or, for a number the registry does not hold, the same number. At
+        -- most one branch applies to a recipient, so a line comes once.
+        SELECT r.pos, l.id, l.plan_id, l.program_id, l.status
           FROM resolved r
           CROSS JOIN LATERAL (
             SELECT l.id, l.plan_id, l.program_id, l.status, l.agency_id FROM padu.plan_lines l
-             WHERE l.household_id = r.household_id AND l.fiscal_year = v_year
+             WHERE r.household_id IS NOT NULL AND l.household_id = r.household_id AND l.fiscal_year = v_year
             UNION ALL
             SELECT l.id, l.plan_id, l.program_id, l.status, l.agency_id FROM padu.plan_lines l
-             WHERE l.person_id = r.person_id AND l.fiscal_year = v_year
+             WHERE r.household_id IS NULL AND r.person_id IS NOT NULL AND l.person_id = r.person_id
+               AND l.fiscal_year = v_year
             UNION ALL
             SELECT l.id, l.plan_id, l.program_id, l.status, l.agency_id FROM padu.plan_lines l
              WHERE r.kind = 'nik' AND r.person_id IS NULL AND l.nik = r.id AND l.person_id IS NULL
@@ -214,26 +218,29 @@ BEGIN
              WHERE r.kind = 'kk' AND r.household_id IS NULL AND l.kk = r.id AND l.household_id IS NULL
                AND l.fiscal_year = v_year
           ) l
-         WHERE l.agency_id <> v_agency AND l.status <> 'rejected'
+         WHERE l.agency_id <> v_agency AND l.status IN ('pending', 'approved')
     ), plan_lists AS (
         -- A pending line of a submitted plan is "submitted"; an approved line of an approved plan
         -- "approved". Drafts, and lines or plans rejected, are not shown.
-        SELECT x.pos,
-               array_agg(coalesce(g.short_name, g.name) ORDER BY d.period, g.name, p.name, x.id) AS agencies,
-               array_agg(p.name ORDER BY d.period, g.name, p.name, x.id) AS programs,
-               array_agg(p.aid_category ORDER BY d.period, g.name, p.name, x.id) AS categories,
-               array_agg(d.status ORDER BY d.period, g.name, p.name, x.id) AS statuses,
-               array_agg(d.period ORDER BY d.period, g.name, p.name, x.id) AS periods
-          FROM planned x
-          JOIN padu.distribution_plans d ON d.id = x.plan_id
-           AND ((d.status = 'submitted' AND x.status = 'pending') OR (d.status = 'approved' AND x.status = 'approved'))
-          JOIN padu.programs p ON p.id = x.program_id
-          JOIN padu.agencies g ON g.id = p.agency_id
+        SELECT x.pos, array_agg(x.agency) AS agencies, array_agg(x.program) AS programs,
+               array_agg(x.category) AS categories, array_agg(x.status) AS statuses, array_agg(x.period) AS periods
+          FROM (SELECT x.pos, coalesce(g.short_name, g.name) AS agency, p.name AS program, p.aid_category AS category,
+                       d.status, d.period
+                  FROM planned x
+                  JOIN padu.distribution_plans d ON d.id = x.plan_id
+                   AND ((d.status = 'submitted' AND x.status = 'pending') OR (d.status = 'approved' AND x.status = 'approved'))
+                  JOIN padu.programs p ON p.id = x.program_id
+                  JOIN padu.agencies g ON g.id = p.agency_id
+                 ORDER BY x.pos, d.period, g.name, p.name, x.id) x
          GROUP BY x.pos
     )
     SELECT r.pos, r.person_id, r.household_id,
            EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = padu.district_of(r.id) AND g.level = 3),
-           h.decile IS NOT NULL, h.decile, h.registry_as_of,
+           -- Scalar lookups: one index probe per recipient, whatever the planner guesses for the
+           -- function's rows (a join read all households).
+           (SELECT hh.decile FROM padu.households hh WHERE hh.id = r.household_id) IS NOT NULL,
+           (SELECT hh.decile FROM padu.households hh WHERE hh.id = r.household_id),
+           (SELECT hh.registry_as_of FROM padu.households hh WHERE hh.id = r.household_id),
            j.agencies, j.programs, j.kinds, j.categories, j.deliveries, j.last_on,
            r.person_id IS NOT NULL AND (
                EXISTS (SELECT 1 FROM padu.possible_duplicates x WHERE x.person_a = r.person_id AND x.status <> 'different')
@@ -248,7 +255,6 @@ BEGIN
                        WHERE m.household_id = r.household_id AND m.valid_to IS NULL) END,
            q.agencies, q.programs, q.categories, q.statuses, q.periods
       FROM resolved r
-      LEFT JOIN LATERAL (SELECT hh.decile, hh.registry_as_of FROM padu.households hh WHERE hh.id = r.household_id) h ON true
       LEFT JOIN aid_lists j ON j.pos = r.pos
       LEFT JOIN plan_lists q ON q.pos = r.pos
      ORDER BY r.pos;
