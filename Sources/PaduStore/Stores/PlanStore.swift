@@ -263,16 +263,18 @@ public struct PlanStore: Sendable {
         try await connection.query(
             """
             INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, nik, kk, person_id, household_id,
-                                         planned_value_idr, planned_quantity, decile, flags)
+                                         planned_value_idr, planned_quantity, decile, flags, name_matches)
             SELECT \(id), \(programID), \(fiscalYear.int16), n - 1, nullif(nik, ''), nullif(kk, ''),
                    nullif(person, 0), nullif(household, 0), nullif(value, -1), nullif(quantity, -1),
-                   nullif(decile, 0)::int2, coalesce(string_to_array(nullif(flags, ''), ','), '{}')
+                   nullif(decile, 0)::int2, coalesce(string_to_array(nullif(flags, ''), ','), '{}'),
+                   CASE matches WHEN 1 THEN true WHEN 0 THEN false END
               FROM unnest(\(checks.map { $0.nik ?? "" })::text[], \(checks.map { $0.kk ?? "" })::text[],
                           \(checks.map { $0.personID ?? 0 })::int8[], \(checks.map { $0.householdID ?? 0 })::int8[],
                           \(checks.map { $0.plannedValueIDR?.amount ?? -1 })::int8[], \(checks.map { $0.plannedQuantity ?? -1 })::int8[],
                           \(checks.map { Int64($0.decile ?? 0) })::int8[],
-                          \(checks.map { $0.flags.map(\.rawValue).joined(separator: ",") })::text[])
-                   WITH ORDINALITY AS t(nik, kk, person, household, value, quantity, decile, flags, n)
+                          \(checks.map { $0.flags.map(\.rawValue).joined(separator: ",") })::text[],
+                          \(checks.map { check in check.nameMatches.map { $0 ? Int64(1) : 0 } ?? -1 })::int8[])
+                   WITH ORDINALITY AS t(nik, kk, person, household, value, quantity, decile, flags, matches, n)
             """)
         guard var plan = try await header(id) else { throw DatabaseError.unexpected(code: "plan not visible") }
         plan.recipients = checks.enumerated().map { index, check in
@@ -305,7 +307,7 @@ public struct PlanStore: Sendable {
         let results = try await connection.pipeline([
             """
             SELECT l.line_no, l.nik, l.kk, l.planned_value_idr, l.planned_quantity, l.decile::int4, l.flags, l.status,
-                   l.rejection_reason, l.acknowledged_flags, x.village, x.head_name
+                   l.rejection_reason, l.acknowledged_flags, x.village, x.head_name, l.name_matches
               FROM padu.plan_lines l LEFT JOIN padu.plan_line_places(\(id)) x ON x.line_no = l.line_no
              WHERE l.plan_id = \(id) ORDER BY l.line_no
             """,
@@ -315,7 +317,8 @@ public struct PlanStore: Sendable {
             """,
         ])
         let lines = try results[0].decode(
-            (Int, String?, String?, Int64?, Int64?, Int?, [String], String, String?, [String], String?, String?).self)
+            (Int, String?, String?, Int64?, Int64?, Int?, [String], String, String?, [String], String?, String?, Bool?)
+                .self)
         let names = try results[1].first((String, String).self)
         let inputs = lines.map { line in
             let kind: RecipientKind = line.1 != nil ? .nik : .kk
@@ -343,6 +346,8 @@ public struct PlanStore: Sendable {
             recipient.agency = names?.1
             recipient.village = line.10
             recipient.headOfHousehold = line.11
+            // The name is not kept, only whether it matched when the plan was made.
+            recipient.nameMatches = line.12
             return recipient
         }
         return plan

@@ -269,4 +269,28 @@ struct PlanCoordinationTests {
         }
         #expect(outsider == 0)
     }
+
+    @Test("a plan line answers name_matches as its check did, later too, without keeping the name")
+    func nameMatches() async throws {
+        let (f, _) = try await Self.fixture("store_plan_names")
+        let person = try #require(try await f.registryPersons(decile: 1...4).first)
+        let plan = try await f.tx("dinkes") { tx in
+            try await tx.plans.create(
+                programID: f.programs["PMT-BALITA"]!, target: .person, fiscalYear: Self.year,
+                period: try Quarter("2019-Q2"),
+                recipients: [
+                    RecipientInput(.nik(person.nik), name: person.name.uppercased()),
+                    RecipientInput(.nik(person.nik), name: "Nama Lain Sama Sekali"),
+                ])
+        }
+        #expect(plan.recipients?.map(\.nameMatches) == [true, false])
+        let found = try #require(try await f.tx("dinkes") { tx in try await tx.plans.find(plan.id) })
+        #expect(found.recipients?.map(\.nameMatches) == [true, false])
+        let rewritten = await #expect(throws: PQError.self) {
+            try await f.as("dinkes") { c in
+                _ = try await c.query("UPDATE padu.plan_lines SET name_matches = true WHERE plan_id = \(plan.id)")
+            }
+        }
+        #expect(rewritten?.sqlState == "PD005")
+    }
 }

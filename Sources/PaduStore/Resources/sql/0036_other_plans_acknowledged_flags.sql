@@ -29,6 +29,10 @@ CREATE INDEX plan_lines_unregistered_kk ON padu.plan_lines (kk, fiscal_year) WHE
 CREATE INDEX plan_lines_rejected_nik ON padu.plan_lines (program_id, fiscal_year, nik) WHERE status = 'rejected';
 CREATE INDEX plan_lines_rejected_kk ON padu.plan_lines (program_id, fiscal_year, kk) WHERE status = 'rejected';
 
+-- A line answers name_matches as its check did when the plan was made (the name itself is not
+-- kept), and keeps it.
+ALTER TABLE padu.plan_lines ADD COLUMN name_matches boolean;
+
 ALTER TABLE padu.plan_lines
     ADD COLUMN acknowledged_flags text[] NOT NULL DEFAULT '{}',
     ADD COLUMN acknowledged_by bigint,
@@ -53,9 +57,9 @@ BEGIN
             RAISE EXCEPTION 'a plan line starts pending: the coordinator decides it' USING ERRCODE = 'PD005';
         END IF;
     ELSIF (NEW.plan_id, NEW.program_id, NEW.fiscal_year, NEW.agency_id, NEW.line_no, NEW.nik, NEW.kk, NEW.person_id,
-           NEW.household_id)
+           NEW.household_id, NEW.name_matches)
           IS DISTINCT FROM (OLD.plan_id, OLD.program_id, OLD.fiscal_year, OLD.agency_id, OLD.line_no, OLD.nik, OLD.kk,
-                            OLD.person_id, OLD.household_id) THEN
+                            OLD.person_id, OLD.household_id, OLD.name_matches) THEN
         RAISE EXCEPTION 'a plan line keeps its plan and recipient' USING ERRCODE = 'PD005';
     END IF;
     RETURN NEW;
