@@ -56,6 +56,12 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(help: "Programmes to spread the deliveries over (the demo's 7 plus synthetic ones, up to 20).")
     var programmes: Int = 20
 
+    @Option(
+        help:
+            "Synthetic plan lines in 2019 without deliveries, half submitted, half approved, over the programmes of agencies other than Dinkes (for the check's other_plans)."
+    )
+    var planLines: Int = 0
+
     func run() async throws {
         let location = try await CommandEnvironment.runningLocation()
         _ = try await MigrateCommand.migrate(location)
@@ -77,6 +83,12 @@ struct SeedDemoCommand: AsyncParsableCommand {
             }
             print(
                 "synthetic deliveries: \(stored) in \(elapsed.formatted(.units(allowed: [.seconds], width: .narrow)))")
+        }
+        if planLines > 0 {
+            let stored = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
+                try await DemoActivity(logger: logger).seedPlanLines(on: connection, lines: planLines)
+            }
+            print("synthetic plan lines: \(stored)")
         }
         if report.households > 0 {
             print(

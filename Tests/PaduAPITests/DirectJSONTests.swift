@@ -12,15 +12,19 @@ struct DirectJSONTests {
     static let recipients = """
         [
           {"nik": "1606115409939000", "valid": true, "in_registry": true, "decile": 5, "registry_as_of": "2019-01-31",
-           "other_aid": [], "flags": ["DECILE_ABOVE_4"]},
+           "other_aid": [], "other_plans": [], "flags": ["DECILE_ABOVE_4"]},
           {"kk": "1606110101190001", "valid": true, "in_registry": false, "other_aid": [
              {"agency": "Baznas", "program": "Bedah rumah \\"layak huni\\"", "aid_kind": "house", "deliveries": 2,
-              "last_delivered_on": "2019-06-30"},
+              "aid_category": "housing", "last_delivered_on": "2019-06-30"},
              {"agency": "Dinas Sosial / Dinsos", "program": "Sembako ✓ für Pädagogen", "aid_kind": "food",
-              "deliveries": 1, "last_delivered_on": "2019-03-01"}],
-           "flags": [], "line_no": 3, "planned_value_idr": 350000000, "planned_quantity": 7, "status": "rejected",
-           "rejection_reason": "desil 9; ' OR 1=1 --"},
-          {"nik": "0000000000000000", "valid": false, "in_registry": false, "other_aid": [],
+              "aid_category": "food", "deliveries": 1, "last_delivered_on": "2019-03-01"}],
+           "other_plans": [{"agency": "Disperkim", "program": "RTLH \\"2019\\"", "aid_category": "housing",
+                            "status": "submitted", "period": "2019-Q3"}],
+           "flags": ["SAME_CATEGORY_PLANNED"], "acknowledged_flags": ["SAME_CATEGORY_PLANNED"], "line_no": 3,
+           "planned_value_idr": 350000000, "planned_quantity": 7, "status": "rejected",
+           "rejection_reason": "desil 9; ' OR 1=1 --", "program": "Bedah Rumah", "agency": "Baznas",
+           "village": "Kayuara", "head_of_household": "Siti \\u0007 Aminah"},
+          {"nik": "0000000000000000", "valid": false, "in_registry": false, "other_aid": [], "other_plans": [],
            "flags": ["INVALID_ID", "DUPLICATE_IN_PLAN"], "line_no": 0}
         ]
         """

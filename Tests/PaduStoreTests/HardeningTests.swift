@@ -55,7 +55,14 @@ struct HardeningTests {
 
     func approve(_ f: Fixture, _ plan: Int64) async throws {
         try await f.as("dinsos") { c in
-            try await c.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
+            // The lines are flagged: approving them acknowledges the flags (v1.1, PD036).
+            try await c.query(
+                """
+                UPDATE padu.plan_lines SET status = 'approved', acknowledged_flags = flags,
+                       acknowledged_by = CASE WHEN flags <> '{}' THEN padu.current_account() END,
+                       acknowledged_at = CASE WHEN flags <> '{}' THEN now() END
+                 WHERE plan_id = \(plan)
+                """)
             try await c.query(
                 "UPDATE padu.distribution_plans SET status = 'approved', decision_reason = 'layak' WHERE id = \(plan)")
         }

@@ -111,10 +111,67 @@ struct CoordinationController: Sendable {
                 }
                 rejections.append(LineRejection(lineNo: line, reason: item.reason ?? ""))
             }
+            let acknowledgements = Self.acknowledgements(body.acknowledged ?? [], lines: lines, problems: &problems)
             try problems.throwIfAny()
-            try await transaction.plans.decide(id, decision, reason: body.reason, rejecting: rejections)
+            // An approval acknowledges the flags of every line it approves, as the plan shows them
+            // now (stored and live); the database holds the rule, this names each line first.
+            var flags: [Int: [CheckFlag]] = [:]
+            if decision == .approve {
+                let rejected = Set(rejections.map(\.lineNo))
+                var acknowledged: [Int: [CheckFlag]] = [:]
+                for item in acknowledgements { acknowledged[item.lineNo, default: []] += item.flags }
+                for line in try await transaction.findPlan(id).recipients ?? [] {
+                    guard let lineNo = line.lineNo, line.status == .pending, !rejected.contains(lineNo) else {
+                        continue
+                    }
+                    if !line.flags.isEmpty { flags[lineNo] = line.flags }
+                    let missing = CheckFlag.unacknowledged(line.flags, acknowledged: acknowledged[lineNo] ?? [])
+                    if !missing.isEmpty {
+                        problems.add(
+                            "lines[\(lineNo)]",
+                            "carries \(missing.map(\.rawValue).joined(separator: ", ")): acknowledge them in acknowledged, or reject the line"
+                        )
+                    }
+                }
+                try problems.throwIfAny()
+            }
+            try await transaction.plans.decide(
+                id, decision, reason: body.reason, rejecting: rejections, acknowledging: acknowledgements, flags: flags)
             return JSONResponse(try await transaction.findPlan(id))
         }
+    }
+}
+
+extension CoordinationController {
+    /// The acknowledgements of a decision, each naming a line of the plan (by `line_no`, NIK or
+    /// KK) and known flags; every problem named.
+    static func acknowledgements(
+        _ items: [CoordinationRequest.Acknowledgement], lines: [String: Int], problems: inout Problems
+    ) -> [LineAcknowledgement] {
+        var acknowledgements: [LineAcknowledgement] = []
+        let known = Set(lines.values)
+        for (index, item) in items.enumerated() {
+            let field = "acknowledged[\(index)]"
+            let line = item.lineNo ?? (item.nik ?? item.kk).flatMap { lines[$0] }
+            guard let line, known.contains(line) else {
+                problems.add(field, "is not a recipient of this plan: give its line_no, nik or kk")
+                continue
+            }
+            guard let names = item.flags else {
+                problems.add(field + ".flags", "is required")
+                continue
+            }
+            var flags: [CheckFlag] = []
+            for (position, name) in names.enumerated() {
+                guard let flag = CheckFlag(rawValue: name) else {
+                    problems.add(field + ".flags[\(position)]", "is not a flag of the check")
+                    continue
+                }
+                flags.append(flag)
+            }
+            acknowledgements.append(LineAcknowledgement(lineNo: line, flags: flags))
+        }
+        return acknowledgements
     }
 }
 

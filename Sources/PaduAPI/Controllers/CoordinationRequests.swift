@@ -40,11 +40,20 @@ enum CoordinationRequest {
         }
     }
 
+    /// Flags the coordinator acknowledges on a line it approves: `{"line_no"|"nik"|"kk", "flags"}`.
+    struct Acknowledgement: Decodable {
+        var lineNo: Int?
+        var nik: String?
+        var kk: String?
+        var flags: [String]?
+    }
+
     /// `POST /plans/{id}/decision`.
     struct Decision: Decodable {
         var decision: String?
         var reason: String?
         var rejectedRecipients: [RejectedRecipient]?
+        var acknowledged: [Acknowledgement]?
     }
 
     struct Delivery: Decodable {

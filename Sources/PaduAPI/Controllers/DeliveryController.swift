@@ -99,13 +99,15 @@ struct DeliveryController: Sendable {
                     let recorded = try await transaction.deliveries.record(
                         programID: id, coordinated: program.requiresCoordination, rows)
                     return try encodeJSON(RecordedResponse(recorded: recorded), status: .created)
-                } catch DeliveryError.noApprovedLine(let positions) {
+                } catch DeliveryError.noApprovedLine(let positions, let reasons) {
                     throw APIError.validation(
                         positions.map { index in
-                            APIError.Detail(
+                            let year = rows[index].deliveredOn.year
+                            return APIError.Detail(
                                 field: fieldOf(index, rows[index].recipient.kind.rawValue),
-                                problem:
-                                    "has no approved plan line of this programme for \(rows[index].deliveredOn.year)")
+                                problem: reasons[index].map {
+                                    "the coordinator rejected this recipient's plan line for \(year): \"\($0)\""
+                                } ?? "has no approved plan line of this programme for \(year)")
                         }, message: "every recipient needs an approved plan line; nothing was recorded")
                 }
             }

@@ -146,6 +146,9 @@ extension APIError {
             case .closedPeriodReportFrozen:
                 return .conflict("the period is closed: its reports cannot be filed or changed")
             case .planState: return .conflict("the plan is not in a state that allows this")
+            case .flagsNotAcknowledged:
+                return .validation(
+                    field: "acknowledged", problem: "a flagged line is approved only when its flags are acknowledged")
             case .programmeNotFound: return .notFound("programme")
             case .checkQuotaExhausted:
                 // The allowance renews on the clock hour (padu.claim_check_quota).

@@ -141,6 +141,7 @@ extension OtherAid: JSONWritable {
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in
             writer.member("agency", agency)
+            writer.member("aid_category", aidCategory)
             writer.member("aid_kind", aidKind)
             writer.member("deliveries", deliveries)
             writer.member("last_delivered_on", lastDeliveredOn)
@@ -149,23 +150,41 @@ extension OtherAid: JSONWritable {
     }
 }
 
+extension OtherPlan: JSONWritable {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("agency", agency)
+            writer.member("aid_category", aidCategory)
+            writer.member("period", period)
+            writer.member("program", program)
+            writer.member("status", status)
+        }
+    }
+}
+
 extension RecipientCheck: JSONWritable {
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in
+            if let acknowledgedFlags { writer.member("acknowledged_flags", acknowledgedFlags) }
+            writer.member("agency", agency)
             writer.member("decile", decile)
             writer.member("flags", flags)
+            writer.member("head_of_household", headOfHousehold)
             writer.member("in_registry", inRegistry)
             writer.member("kk", kk)
             writer.member("line_no", lineNo)
             writer.member("name_matches", nameMatches)
             writer.member("nik", nik)
             writer.member("other_aid", otherAid)
+            writer.member("other_plans", otherPlans)
             writer.member("planned_quantity", plannedQuantity)
             writer.member("planned_value_idr", plannedValueIDR?.amount)
+            writer.member("program", program)
             writer.member("registry_as_of", registryAsOf)
             writer.member("rejection_reason", rejectionReason)
             writer.member("status", status)
             writer.member("valid", valid)
+            writer.member("village", village)
         }
     }
 }

@@ -13,19 +13,37 @@ public struct DemoActivity: Sendable {
 
     static let extraProgrammes:
         [(agency: String, code: String, name: String, kind: String, target: String, unit: String, category: String)] = [
-            ("DINKES", "LANSIA-SEHAT", "Pemeriksaan Kesehatan Lansia Miskin", "service", "person", "kunjungan", "health"),
-            ("DINKES", "IBU-HAMIL", "Pendampingan Ibu Hamil Keluarga Miskin", "service", "person", "kunjungan", "health"),
+            (
+                "DINKES", "LANSIA-SEHAT", "Pemeriksaan Kesehatan Lansia Miskin", "service", "person", "kunjungan",
+                "health"
+            ),
+            (
+                "DINKES", "IBU-HAMIL", "Pendampingan Ibu Hamil Keluarga Miskin", "service", "person", "kunjungan",
+                "health"
+            ),
             ("DISDIKBUD", "BEASISWA", "Beasiswa Siswa dari Keluarga Miskin", "cash", "person", "siswa", "education"),
-            ("DISDIKBUD", "SERAGAM", "Bantuan Seragam dan Perlengkapan Sekolah", "in_kind", "person", "paket", "education"),
+            (
+                "DISDIKBUD", "SERAGAM", "Bantuan Seragam dan Perlengkapan Sekolah", "in_kind", "person", "paket",
+                "education"
+            ),
             ("DISPERKIM", "RTLH", "Rehabilitasi Rumah Tidak Layak Huni", "in_kind", "household", "rumah", "housing"),
             ("DISPERKIM", "JAMBAN", "Jamban Sehat Keluarga", "in_kind", "household", "unit", "housing"),
-            ("DPPPA", "PEKKA", "Pemberdayaan Perempuan Kepala Keluarga", "service", "person", "orang", "social_service"),
-            ("RSUD-SEKAYU", "BEROBAT-GRATIS", "Layanan Rawat Inap Gratis Warga Miskin", "service", "person", "pasien", "health"),
+            (
+                "DPPPA", "PEKKA", "Pemberdayaan Perempuan Kepala Keluarga", "service", "person", "orang",
+                "social_service"
+            ),
+            (
+                "RSUD-SEKAYU", "BEROBAT-GRATIS", "Layanan Rawat Inap Gratis Warga Miskin", "service", "person",
+                "pasien", "health"
+            ),
             ("TP-PKK", "PEKARANGAN", "Pemanfaatan Pekarangan Pangan Lestari", "in_kind", "household", "paket", "food"),
             ("BAG-KESRA", "SEMBAKO-LANSIA", "Bantuan Sembako Lansia Terlantar", "in_kind", "person", "paket", "food"),
             ("BAZNAS", "ZAKAT-PRODUKTIF", "Zakat Produktif Usaha Mikro", "cash", "household", "paket", "business"),
             ("DINSOS", "RASTRADA", "Beras Sejahtera Daerah (Rastrada)", "in_kind", "household", "karung", "food"),
-            ("BPS", "PENDATAAN", "Verifikasi Lapangan Data Keluarga Miskin", "service", "household", "keluarga", "other"),
+            (
+                "BPS", "PENDATAAN", "Verifikasi Lapangan Data Keluarga Miskin", "service", "household", "keluarga",
+                "other"
+            ),
         ]
 
     /// Adds programmes up to `programmes`, then `deliveries` deliveries in `year` spread over
@@ -83,6 +101,65 @@ public struct DemoActivity: Sendable {
                 connection, programID: programID, agencyID: agencyID, target: target, coordinatorID: coordinatorID,
                 deliveries: count, year: year, seed: Double(index + 1) / Double(list.count + 1))
             logger.info("seeded deliveries", metadata: ["programme": "\(programID)", "total": "\(stored)"])
+        }
+        return stored
+    }
+
+    /// `lines` plan lines in `year` with no deliveries, for the check's `other_plans`: one plan
+    /// per coordinated programme of an agency other than `except`, alternately left submitted and
+    /// approved, naming random registry households (by KK, or their head's NIK). Returns the
+    /// number of lines stored.
+    @discardableResult
+    public func seedPlanLines(on connection: PQConnection, lines: Int, year: Int = 2019, except: String = "DINKES")
+        async throws -> Int
+    {
+        let list = try await connection.query(
+            """
+            SELECT p.id, p.agency_id, p.target, c.coordinator_agency_id
+              FROM padu.programs p JOIN padu.clusters c ON c.id = p.cluster_id JOIN padu.agencies a ON a.id = p.agency_id
+             WHERE p.requires_coordination AND c.coordinator_agency_id IS NOT NULL AND a.code <> \(except)
+             ORDER BY p.id
+            """
+        ).decode((Int64, Int64, String, Int64).self)
+        guard lines > 0, !list.isEmpty else { return 0 }
+        var stored = 0
+        for (index, (programID, agencyID, target, coordinatorID)) in list.enumerated() {
+            let count = lines / list.count + (index < lines % list.count ? 1 : 0)
+            stored += try await connection.withTransaction { connection in
+                connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
+                try await connection.query("SELECT setseed(\(Double(index + 1) / Double(list.count + 2)))")
+                try await connection.query("SELECT set_config('padu.agency_id', \(String(agencyID)), true)")
+                let plan = try await connection.query(
+                    """
+                    INSERT INTO padu.distribution_plans (program_id, agency_id, fiscal_year, period)
+                    VALUES (\(programID), \(agencyID), \(Int16(year)), \("\(year)-Q\(1 + index % 4)")) RETURNING id
+                    """
+                ).first(Int64.self)!
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, kk, person_id,
+                                                 household_id, decile, planned_quantity)
+                    SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), row_number() OVER () - 1,
+                           CASE WHEN \(target) = 'person' THEN head.nik END, CASE WHEN \(target) = 'household' THEN k.kk END,
+                           CASE WHEN \(target) = 'person' THEN head.id END, h.id, h.decile, 1
+                      FROM (SELECT id, decile FROM padu.households ORDER BY random() LIMIT \(count)) h
+                      JOIN padu.household_kk k ON k.household_id = h.id AND k.valid_to IS NULL
+                      JOIN LATERAL (SELECT p.id, p.nik FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
+                                     WHERE m.household_id = h.id AND m.valid_to IS NULL ORDER BY m.relationship <> 'head', p.id
+                                     LIMIT 1) head ON true
+                    """
+                ).affectedRows
+                try await connection.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
+                if index % 2 == 1 {
+                    try await connection.query("SELECT set_config('padu.agency_id', \(String(coordinatorID)), true)")
+                    try await connection.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
+                    try await connection.query(
+                        "UPDATE padu.distribution_plans SET status = 'approved', decision_reason = 'data demo' WHERE id = \(plan)"
+                    )
+                }
+                return inserted
+            }
+            logger.info("seeded plan lines", metadata: ["programme": "\(programID)", "total": "\(stored)"])
         }
         return stored
     }

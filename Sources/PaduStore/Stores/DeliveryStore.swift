@@ -45,8 +45,9 @@ public struct DeliveryReversal: Codable, Sendable, Equatable {
 public enum DeliveryError: Error, Sendable, Equatable {
     /// The rows at these positions (0-based) have no approved plan line of the programme for
     /// their recipient in their delivery year: `DatabaseRule.deliveryNeedsApprovedLine`, told
-    /// for every row before the database refuses the first.
-    case noApprovedLine(positions: [Int])
+    /// for every row before the database refuses the first. `rejectionReasons` holds, by
+    /// position, the coordinator's reason when the row's recipient has a rejected line instead.
+    case noApprovedLine(positions: [Int], rejectionReasons: [Int: String] = [:])
 }
 
 /// Deliveries: recorded set-based; the database refuses a delivery of a programme that
@@ -79,7 +80,11 @@ public struct DeliveryStore: Sendable {
                  ORDER BY n
                 """
             ).decode(Int.self)
-            if !missing.isEmpty { throw DeliveryError.noApprovedLine(positions: missing) }
+            if !missing.isEmpty {
+                throw DeliveryError.noApprovedLine(
+                    positions: missing,
+                    rejectionReasons: try await rejectionReasons(programID: programID, rows, missing))
+            }
         }
         let ids = rows.map(\.recipient.text)
         let kinds = rows.map(\.recipient.kind.rawValue)
@@ -102,6 +107,30 @@ public struct DeliveryStore: Sendable {
               JOIN padu.resolve_recipients(\(ids)::text[], \(kinds)::text[]) r ON r.pos = i.n
             """
         ).affectedRows
+    }
+
+    /// The coordinator's reason for the rows (by position) whose recipient's line of the programme
+    /// and year was rejected: the latest decided, for the rows at `positions` only.
+    private func rejectionReasons(programID: Int64, _ rows: [DeliveryInput], _ positions: [Int]) async throws
+        -> [Int: String]
+    {
+        let picked = positions.map { rows[$0] }
+        let found = try await connection.query(
+            """
+            SELECT i.pos, x.reason
+              FROM unnest(\(positions.map(Int64.init))::int8[], \(picked.map(\.recipient.kind.rawValue))::text[],
+                          \(picked.map(\.recipient.text))::text[], \(picked.map { Int64($0.deliveredOn.year) })::int8[])
+                   AS i(pos, kind, id, year)
+             CROSS JOIN LATERAL (
+                SELECT l.rejection_reason AS reason
+                  FROM padu.plan_lines l JOIN padu.distribution_plans p ON p.id = l.plan_id
+                 WHERE l.program_id = \(programID) AND l.fiscal_year = i.year::int2 AND l.status = 'rejected'
+                   AND ((i.kind = 'nik' AND l.nik = i.id) OR (i.kind = 'kk' AND l.kk = i.id))
+                 ORDER BY p.decided_at DESC NULLS LAST, l.id DESC LIMIT 1) x
+             WHERE x.reason IS NOT NULL
+            """
+        ).decode((Int, String).self)
+        return Dictionary(found, uniquingKeysWith: { first, _ in first })
     }
 
     public func list(programID: Int64, year: FiscalYear?, after: Int64, limit: Int) async throws -> [Delivery] {

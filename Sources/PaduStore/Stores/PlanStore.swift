@@ -23,8 +23,28 @@ public struct OtherAid: Codable, Sendable, Equatable {
     public var agency: String
     public var program: String
     public var aidKind: String
+    public var aidCategory: String
     public var deliveries: Int
     public var lastDeliveredOn: String
+}
+
+/// Another agency's submitted or approved plan line naming the recipient (or its household)
+/// this year: no amounts, no names.
+public struct OtherPlan: Codable, Sendable, Equatable {
+    public var agency: String
+    public var program: String
+    public var aidCategory: String
+    /// `submitted` (pending in a submitted plan) or `approved`.
+    public var status: String
+    public var period: String
+
+    public init(agency: String, program: String, aidCategory: String, status: String, period: String) {
+        self.agency = agency
+        self.program = program
+        self.aidCategory = aidCategory
+        self.status = status
+        self.period = period
+    }
 }
 
 /// The check of one recipient, as the contract shapes it (plan lines add their own fields).
@@ -36,6 +56,7 @@ public struct RecipientCheck: Codable, Sendable {
     public var decile: Int?
     public var registryAsOf: String?
     public var otherAid: [OtherAid]
+    public var otherPlans: [OtherPlan]
     public var flags: [CheckFlag]
     public var lineNo: Int?
     public var plannedValueIDR: Rupiah?
@@ -45,14 +66,23 @@ public struct RecipientCheck: Codable, Sendable {
     /// Whether the name the agency sent matches the registry's; nil when it sent none or the
     /// registry has nobody to compare with.
     public var nameMatches: Bool?
+    /// On a plan line: its programme's and agency's names; for a KK line, its village and, to
+    /// the coordinator or once approved, the head of household's name (`padu.plan_line_places`).
+    public var program: String?
+    public var agency: String?
+    public var village: String?
+    public var headOfHousehold: String?
+    /// On a decided line: the flags the coordinator acknowledged in approving it.
+    public var acknowledgedFlags: [CheckFlag]?
 
     /// Registry ids behind the recipient, kept for the plan line; never sent out.
     var personID: Int64?
     var householdID: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case nik, kk, valid, inRegistry, decile, registryAsOf, otherAid, flags, lineNo, plannedValueIDR
-        case plannedQuantity, status, rejectionReason, nameMatches
+        case nik, kk, valid, inRegistry, decile, registryAsOf, otherAid, otherPlans, flags, lineNo, plannedValueIDR
+        case plannedQuantity, status, rejectionReason, nameMatches, program, agency, village, headOfHousehold
+        case acknowledgedFlags
     }
 }
 
@@ -71,6 +101,17 @@ public struct Plan: Codable, Sendable {
     public var recipientCount: Int
     public var approvedCount: Int
     public var recipients: [RecipientCheck]?
+}
+
+/// The flags a coordinator acknowledges on a line it approves.
+public struct LineAcknowledgement: Sendable, Equatable {
+    public var lineNo: Int
+    public var flags: [CheckFlag]
+
+    public init(lineNo: Int, flags: [CheckFlag]) {
+        self.lineNo = lineNo
+        self.flags = flags
+    }
 }
 
 /// A line the coordinator rejects, with its own reason (empty: the plan's reason).
@@ -112,39 +153,59 @@ public struct PlanStore: Sendable {
         let names: [String]? = recipients.contains { $0.name != nil } ? recipients.map { $0.name ?? "" } : nil
         let check: PQQuery = """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
-                   aid_agencies, aid_programs, aid_kinds, aid_deliveries, aid_last_on, same_kind, possible_duplicate,
-                   name_matches
+                   aid_agencies, aid_programs, aid_kinds, aid_categories, aid_deliveries, aid_last_on,
+                   possible_duplicate, name_matches, plan_agencies, plan_programs, plan_categories, plan_statuses,
+                   plan_periods
               FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[],
                                          \(names)::text[])
             """
-        let rows =
+        // The programme's category, for the same-category flags (PaduCore decides them).
+        let category: PQQuery = "SELECT aid_category FROM padu.programs WHERE id = \(programID)"
+        let results =
             claim
-            ? try await connection.pipeline([
-                "SELECT padu.claim_check_quota(\(Int32(clamping: recipients.count)))", check,
-            ])[1]
-            : try await connection.query(check)
-        // Other aid comes as parallel arrays, one element per other programme.
-        var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool, Bool?)] = []
+            ? Array(
+                try await connection.pipeline([
+                    "SELECT padu.claim_check_quota(\(Int32(clamping: recipients.count)))", category, check,
+                ]).dropFirst())
+            : try await connection.pipeline([category, check])
+        let programmeCategory = try results[0].first(String.self).flatMap(AidCategory.init(rawValue:))
+        let rows = results[1]
+        // Other aid and other plans come as parallel arrays, one element per programme or line.
+        var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool?)] = []
         var aidLists: [[OtherAid]] = []
+        var planLists: [[OtherPlan]] = []
         facts.reserveCapacity(rows.count)
         aidLists.reserveCapacity(rows.count)
+        planLists.reserveCapacity(rows.count)
         for row in rows {
             let head = try row.decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?).self)
             facts.append(
                 (
-                    head.0, head.1, head.2, head.3, head.4, head.5, head.6, try row.decode(Bool.self, at: 12),
-                    try row.decode(Bool.self, at: 13), try row.decode(Bool?.self, at: 14)
+                    head.0, head.1, head.2, head.3, head.4, head.5, head.6, try row.decode(Bool.self, at: 13),
+                    try row.decode(Bool?.self, at: 14)
                 ))
             let agencies = try row.decode([String]?.self, at: 7) ?? []
             let programs = try row.decode([String]?.self, at: 8) ?? []
             let kinds = try row.decode([String]?.self, at: 9) ?? []
-            let counts = try row.decode([Int64]?.self, at: 10) ?? []
-            let lastOn = try row.decode([String]?.self, at: 11) ?? []
+            let categories = try row.decode([String]?.self, at: 10) ?? []
+            let counts = try row.decode([Int64]?.self, at: 11) ?? []
+            let lastOn = try row.decode([String]?.self, at: 12) ?? []
             aidLists.append(
                 agencies.indices.map { index in
                     OtherAid(
                         agency: agencies[index], program: programs[index], aidKind: kinds[index],
-                        deliveries: Int(counts[index]), lastDeliveredOn: lastOn[index])
+                        aidCategory: categories[index], deliveries: Int(counts[index]), lastDeliveredOn: lastOn[index])
+                })
+            let planAgencies = try row.decode([String]?.self, at: 15) ?? []
+            let planPrograms = try row.decode([String]?.self, at: 16) ?? []
+            let planCategories = try row.decode([String]?.self, at: 17) ?? []
+            let planStatuses = try row.decode([String]?.self, at: 18) ?? []
+            let planPeriods = try row.decode([String]?.self, at: 19) ?? []
+            planLists.append(
+                planAgencies.indices.map { index in
+                    OtherPlan(
+                        agency: planAgencies[index], program: planPrograms[index], aidCategory: planCategories[index],
+                        status: planStatuses[index], period: planPeriods[index])
                 })
         }
         var occurrences: [RecipientID: Int] = [:]
@@ -153,15 +214,16 @@ public struct PlanStore: Sendable {
         if target == .household {
             for row in facts { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
         }
-        return zip(recipients, zip(facts, aidLists)).map { recipient, pair in
-            let (row, aid) = pair
-            let (
-                _, personID, householdID, districtKnown, inRegistry, decile, asOf, sameKind, possibleDuplicate,
-                nameMatches
-            ) = row
+        return recipients.indices.map { index in
+            let recipient = recipients[index]
+            let (aid, plans) = (aidLists[index], planLists[index])
+            let (_, personID, householdID, districtKnown, inRegistry, decile, asOf, possibleDuplicate, nameMatches) =
+                facts[index]
             let facts = CheckFlag.Facts(
                 wellFormed: recipient.id.isWellFormed, districtKnown: districtKnown, inRegistry: inRegistry,
-                decile: decile, sameKindReceived: sameKind,
+                decile: decile, category: programmeCategory,
+                receivedCategories: aid.compactMap { AidCategory(rawValue: $0.aidCategory) },
+                plannedCategories: plans.compactMap { AidCategory(rawValue: $0.aidCategory) },
                 repeatedInList: occurrences[recipient.id, default: 0] > 1
                     || (householdID.map { householdOccurrences[$0, default: 0] > 1 } ?? false),
                 possibleDuplicate: possibleDuplicate)
@@ -170,7 +232,7 @@ public struct PlanStore: Sendable {
                 nik: recipient.id.kind == .nik ? recipient.id.text : nil,
                 kk: recipient.id.kind == .kk ? recipient.id.text : nil, valid: valid,
                 inRegistry: valid && inRegistry, decile: valid ? decile : nil, registryAsOf: valid ? asOf : nil,
-                otherAid: valid ? aid : [], flags: facts.flags, lineNo: nil,
+                otherAid: valid ? aid : [], otherPlans: valid ? plans : [], flags: facts.flags, lineNo: nil,
                 plannedValueIDR: recipient.plannedValueIDR, plannedQuantity: recipient.plannedQuantity, status: nil,
                 rejectionReason: nil, nameMatches: valid ? nameMatches : nil, personID: valid ? personID : nil,
                 householdID: valid ? householdID : nil)
@@ -201,16 +263,18 @@ public struct PlanStore: Sendable {
         try await connection.query(
             """
             INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, line_no, nik, kk, person_id, household_id,
-                                         planned_value_idr, planned_quantity, decile, flags)
+                                         planned_value_idr, planned_quantity, decile, flags, name_matches)
             SELECT \(id), \(programID), \(fiscalYear.int16), n - 1, nullif(nik, ''), nullif(kk, ''),
                    nullif(person, 0), nullif(household, 0), nullif(value, -1), nullif(quantity, -1),
-                   nullif(decile, 0)::int2, coalesce(string_to_array(nullif(flags, ''), ','), '{}')
+                   nullif(decile, 0)::int2, coalesce(string_to_array(nullif(flags, ''), ','), '{}'),
+                   CASE matches WHEN 1 THEN true WHEN 0 THEN false END
               FROM unnest(\(checks.map { $0.nik ?? "" })::text[], \(checks.map { $0.kk ?? "" })::text[],
                           \(checks.map { $0.personID ?? 0 })::int8[], \(checks.map { $0.householdID ?? 0 })::int8[],
                           \(checks.map { $0.plannedValueIDR?.amount ?? -1 })::int8[], \(checks.map { $0.plannedQuantity ?? -1 })::int8[],
                           \(checks.map { Int64($0.decile ?? 0) })::int8[],
-                          \(checks.map { $0.flags.map(\.rawValue).joined(separator: ",") })::text[])
-                   WITH ORDINALITY AS t(nik, kk, person, household, value, quantity, decile, flags, n)
+                          \(checks.map { $0.flags.map(\.rawValue).joined(separator: ",") })::text[],
+                          \(checks.map { check in check.nameMatches.map { $0 ? Int64(1) : 0 } ?? -1 })::int8[])
+                   WITH ORDINALITY AS t(nik, kk, person, household, value, quantity, decile, flags, matches, n)
             """)
         guard var plan = try await header(id) else { throw DatabaseError.unexpected(code: "plan not visible") }
         plan.recipients = checks.enumerated().map { index, check in
@@ -235,15 +299,27 @@ public struct PlanStore: Sendable {
             .decode(as: Plan.self).first
     }
 
-    /// A plan the caller may see, with its recipients' stored checks and, live, their other aid.
+    /// A plan the caller may see, with its recipients' stored checks and, live, their other aid
+    /// and other plans. A draft's flags are the live check's; once submitted, a line's flags are
+    /// those stored with it and any the live check adds, which the decision must acknowledge.
     public func find(_ id: Int64) async throws -> Plan? {
         guard var plan = try await header(id) else { return nil }
-        let lines = try await connection.query(
+        let results = try await connection.pipeline([
             """
-            SELECT line_no, nik, kk, planned_value_idr, planned_quantity, decile::int4, flags, status, rejection_reason
-              FROM padu.plan_lines WHERE plan_id = \(id) ORDER BY line_no
+            SELECT l.line_no, l.nik, l.kk, l.planned_value_idr, l.planned_quantity, l.decile::int4, l.flags, l.status,
+                   l.rejection_reason, l.acknowledged_flags, x.village, x.head_name, l.name_matches
+              FROM padu.plan_lines l LEFT JOIN padu.plan_line_places(\(id)) x ON x.line_no = l.line_no
+             WHERE l.plan_id = \(id) ORDER BY l.line_no
+            """,
             """
-        ).decode((Int, String?, String?, Int64?, Int64?, Int?, [String], String, String?).self)
+            SELECT p.name, coalesce(a.short_name, a.name) FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
+             WHERE p.id = \(plan.programID)
+            """,
+        ])
+        let lines = try results[0].decode(
+            (Int, String?, String?, Int64?, Int64?, Int?, [String], String, String?, [String], String?, String?, Bool?)
+                .self)
+        let names = try results[1].first((String, String).self)
         let inputs = lines.map { line in
             let kind: RecipientKind = line.1 != nil ? .nik : .kk
             let text = line.1 ?? line.2 ?? ""
@@ -253,6 +329,7 @@ public struct PlanStore: Sendable {
         let target = try await programTarget(plan.programID) ?? .person
         let live = try await evaluate(
             programID: plan.programID, fiscalYear: plan.fiscalYear, recipients: inputs, target: target, claim: false)
+        let draft = plan.status == .draft
         plan.recipients = zip(lines, live).map { line, current in
             var recipient = current
             recipient.lineNo = line.0
@@ -260,6 +337,17 @@ public struct PlanStore: Sendable {
             recipient.plannedQuantity = line.4
             recipient.status = LineStatus(rawValue: line.7)
             recipient.rejectionReason = line.8
+            if !draft {
+                recipient.flags = CheckFlag.ordered(current.flags + line.6.compactMap(CheckFlag.init(rawValue:)))
+            }
+            let acknowledged = line.9.compactMap(CheckFlag.init(rawValue:))
+            recipient.acknowledgedFlags = acknowledged.isEmpty ? nil : acknowledged
+            recipient.program = names?.0
+            recipient.agency = names?.1
+            recipient.village = line.10
+            recipient.headOfHousehold = line.11
+            // The name is not kept, only whether it matched when the plan was made.
+            recipient.nameMatches = line.12
             return recipient
         }
         return plan
@@ -288,18 +376,45 @@ public struct PlanStore: Sendable {
         try await connection.query("SELECT padu.decidable_plan(\(id))").first(Bool.self) ?? false
     }
 
-    /// Approves (all lines but the rejected ones) or rejects (every line), with reasons.
-    public func decide(_ id: Int64, _ decision: PlanDecision, reason: String?, rejecting rejections: [LineRejection])
-        async throws
-    {
+    /// Approves (all lines but the rejected ones) or rejects (every line), with reasons. An
+    /// approval stores each line's `flags` (as the plan showed them: stored and live, which only
+    /// adds) and the flags the coordinator acknowledged; the database refuses to approve a line
+    /// whose flags are not all acknowledged (`DatabaseRule.flagsNotAcknowledged`).
+    public func decide(
+        _ id: Int64, _ decision: PlanDecision, reason: String?, rejecting rejections: [LineRejection],
+        acknowledging acknowledgements: [LineAcknowledgement] = [], flags: [Int: [CheckFlag]] = [:]
+    ) async throws {
         let approve = decision == .approve
         let rejectedLines = rejections.map { Int64($0.lineNo) }
         let lineReasons = rejections.map(\.reason)
+        // Per line to write: its flags now and what the coordinator acknowledged (comma-separated).
+        var acknowledged: [Int: [CheckFlag]] = [:]
+        for item in acknowledgements { acknowledged[item.lineNo, default: []] += item.flags }
+        let written = approve ? Set(flags.keys).union(acknowledged.keys).sorted() : []
+        let writtenFlags = written.map { (flags[$0] ?? []).map(\.rawValue).joined(separator: ",") }
+        let writtenAcknowledged = written.map {
+            CheckFlag.ordered(acknowledged[$0] ?? []).map(\.rawValue).joined(separator: ",")
+        }
+        let audited = approve ? acknowledged.keys.sorted().map(Int64.init) : []
+        let auditedFlags = audited.map {
+            CheckFlag.ordered(acknowledged[Int($0)] ?? []).map(\.rawValue).joined(separator: ",")
+        }
         try await connection.pipeline([
             """
             UPDATE padu.plan_lines l SET status = 'rejected', rejection_reason = coalesce(nullif(r.reason, ''), \(reason))
               FROM unnest(\(rejectedLines)::int8[], \(lineReasons)::text[]) AS r(line_no, reason)
              WHERE l.plan_id = \(id) AND l.line_no = r.line_no
+            """,
+            """
+            UPDATE padu.plan_lines l
+               SET flags = l.flags || ARRAY(SELECT unnest(string_to_array(nullif(x.flags, ''), ',')) EXCEPT
+                                            SELECT unnest(l.flags)),
+                   acknowledged_flags = coalesce(string_to_array(nullif(x.acknowledged, ''), ','), '{}'),
+                   acknowledged_by = CASE WHEN x.acknowledged <> '' THEN padu.current_account() END,
+                   acknowledged_at = CASE WHEN x.acknowledged <> '' THEN now() END
+              FROM unnest(\(written.map(Int64.init))::int8[], \(writtenFlags)::text[], \(writtenAcknowledged)::text[])
+                   AS x(line_no, flags, acknowledged)
+             WHERE l.plan_id = \(id) AND l.line_no = x.line_no AND l.status = 'pending'
             """,
             """
             UPDATE padu.plan_lines SET status = CASE WHEN \(approve) THEN 'approved' ELSE 'rejected' END,
@@ -317,7 +432,13 @@ public struct PlanStore: Sendable {
             """
             SELECT padu.audit('decide', 'plan', \(String(id)),
                               jsonb_build_object('decision', \(decision.rawValue)::text,
-                                                 'rejected_lines', \(Int64(rejections.count))))
+                                                 'rejected_lines', \(Int64(rejections.count)),
+                                                 'acknowledged',
+                                                 (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                                             'line_no', a.line_no, 'flags', string_to_array(a.flags, ','))
+                                                             ORDER BY a.line_no), '[]'::jsonb)
+                                                    FROM unnest(\(audited)::int8[], \(auditedFlags)::text[])
+                                                         AS a(line_no, flags))))
             """,
         ])
     }

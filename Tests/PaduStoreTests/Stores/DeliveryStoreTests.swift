@@ -105,9 +105,12 @@ struct DeliveryStoreTests {
             _ = try await tx.plans.submit(plan.id)
             return plan
         }
+        // Line 0 is approved with whatever the check flagged on it acknowledged (v1.1).
+        let flags = plan.recipients?.first?.flags ?? []
         try await f.tx("dinsos") { tx in
             try await tx.plans.decide(
-                plan.id, .approve, reason: nil, rejecting: [LineRejection(lineNo: 1, reason: "sudah layak huni")])
+                plan.id, .approve, reason: nil, rejecting: [LineRejection(lineNo: 1, reason: "sudah layak huni")],
+                acknowledging: [LineAcknowledgement(lineNo: 0, flags: flags)])
         }
         let rows = kks.map {
             DeliveryInput(recipient: .kk($0), deliveredOn: Self.june, quantity: 1, valueIDR: try! Rupiah(20_000_000))
@@ -117,7 +120,8 @@ struct DeliveryStoreTests {
                 try await tx.deliveries.record(programID: bedahRumah, coordinated: true, rows)
             }
         }
-        #expect(rejectedLine == .noApprovedLine(positions: [1]))
+        // The coordinator's reason comes with the refusal, for the API to quote.
+        #expect(rejectedLine == .noApprovedLine(positions: [1], rejectionReasons: [1: "sudah layak huni"]))
         let recorded = try await f.tx("baznas") { tx in
             try await tx.deliveries.record(programID: bedahRumah, coordinated: true, [rows[0]])
         }

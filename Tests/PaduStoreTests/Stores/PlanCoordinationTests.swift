@@ -1,0 +1,296 @@
+import Foundation
+import PQ
+import PaduCore
+import PaduStore
+import PaduTestSupport
+import Testing
+
+/// v1.1 coordination in the store: other agencies' plans in the check, same-category flags,
+/// acknowledged approvals (the database's rule), and where a KK line lives.
+@Suite("PlanStore: other plans and acknowledgements")
+struct PlanCoordinationTests {
+    static let year = try! FiscalYear(2019)
+
+    /// A fixture with a Dinkes housing programme (same category as Baznas' BEDAH-RUMAH).
+    static func fixture(_ label: String) async throws -> (Fixture, housing: Int64) {
+        let f = try await Fixture.make(label)
+        let housing = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                return try await c.query(
+                    """
+                    INSERT INTO padu.programs (agency_id, code, name, cluster_id, aid_kind, aid_category, target, unit)
+                    SELECT id, 'JAMBAN-SEHAT', 'Jamban Sehat', 1, 'in_kind', 'housing', 'household', 'unit'
+                      FROM padu.agencies WHERE code = 'DINKES' RETURNING id
+                    """
+                ).first(Int64.self)!
+            }
+        }
+        return (f, housing)
+    }
+
+    /// Poor households' current KK with one member's NIK each.
+    static func households(_ f: Fixture, _ count: Int) async throws -> [(kk: KK, nik: NIK)] {
+        let people = try await f.registryPersons(decile: 1...4)
+        var seen = Set<String>()
+        var picked: [(KK, NIK)] = []
+        for person in people where seen.insert(person.kk.value).inserted {
+            picked.append((person.kk, person.nik))
+            if picked.count == count { break }
+        }
+        return picked
+    }
+
+    static func plan(
+        _ f: Fixture, _ account: String, _ programID: Int64, period: String, _ kks: [KK], submit: Bool = true
+    ) async throws -> Plan {
+        try await f.tx(account) { tx in
+            let plan = try await tx.plans.create(
+                programID: programID, target: .household, fiscalYear: year, period: try Quarter(period),
+                recipients: kks.map { RecipientInput(.kk($0)) })
+            if submit { _ = try await tx.plans.submit(plan.id) }
+            return plan
+        }
+    }
+
+    @Test("another agency's submitted plan shows in other_plans (never a draft), and flags only the same category")
+    func otherPlans() async throws {
+        let (f, housing) = try await Self.fixture("store_other_plans")
+        let target = try await Self.households(f, 2)
+        // Baznas' draft is nobody's business yet.
+        let draft = try await Self.plan(
+            f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", [target[0].kk],
+            submit: false)
+        let before = try await f.tx("dinkes") { tx in
+            try await tx.plans.check(
+                programID: housing, fiscalYear: Self.year, recipients: [RecipientInput(.kk(target[0].kk))],
+                target: .household)
+        }
+        #expect(before[0].otherPlans.isEmpty)
+        #expect(before[0].flags.isEmpty)
+        _ = try await f.tx("baznas") { tx in try await tx.plans.submit(draft.id) }
+
+        let (same, other, otherYear) = try await f.tx("dinkes") { tx in
+            (
+                try await tx.plans.check(
+                    programID: housing, fiscalYear: Self.year,
+                    recipients: [RecipientInput(.kk(target[0].kk)), RecipientInput(.kk(target[1].kk))],
+                    target: .household),
+                // A member, by NIK, for toddler food: the household's plan shows, no flag.
+                try await tx.plans.check(
+                    programID: f.programs["PMT-BALITA"]!, fiscalYear: Self.year,
+                    recipients: [RecipientInput(.nik(target[0].nik))], target: .person),
+                try await tx.plans.check(
+                    programID: housing, fiscalYear: try FiscalYear(2020),
+                    recipients: [RecipientInput(.kk(target[0].kk))], target: .household)
+            )
+        }
+        let expected = OtherPlan(
+            agency: "Baznas", program: "Bedah Rumah Tidak Layak Huni (Rutilahu)", aidCategory: "housing",
+            status: "submitted", period: "2019-Q2")
+        #expect(same[0].otherPlans == [expected])
+        #expect(same[0].flags == [.sameCategoryPlanned])
+        #expect(same[1].otherPlans.isEmpty)
+        #expect(same[1].flags.isEmpty)
+        #expect(other[0].otherPlans == [expected])
+        #expect(other[0].flags.isEmpty)
+        #expect(otherYear[0].otherPlans.isEmpty)
+        // Baznas' own check does not show its own plan as another's.
+        let own = try await f.tx("baznas") { tx in
+            try await tx.plans.check(
+                programID: f.programs["BEDAH-RUMAH"]!, fiscalYear: Self.year,
+                recipients: [RecipientInput(.kk(target[0].kk))], target: .household)
+        }
+        #expect(own[0].otherPlans.isEmpty)
+        #expect(!own[0].flags.contains(.sameCategoryPlanned))
+    }
+
+    @Test("approving a flagged line needs its flags acknowledged: the database refuses otherwise, and stores who did")
+    func acknowledgement() async throws {
+        let (f, housing) = try await Self.fixture("store_acknowledge")
+        let target = try await Self.households(f, 2)
+        _ = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", [target[0].kk])
+        let plan = try await Self.plan(f, "dinkes", housing, period: "2019-Q3", [target[0].kk, target[1].kk])
+        #expect(plan.recipients?.map(\.flags) == [[.sameCategoryPlanned], []])
+
+        // Without the acknowledgement, the database says no, whatever the API would have said.
+        let refused = await databaseError {
+            try await f.tx("dinsos") { tx in
+                try await tx.plans.decide(plan.id, .approve, reason: nil, rejecting: [])
+            }
+        }
+        #expect(refused == .rule(.flagsNotAcknowledged, column: "acknowledged_flags"))
+        // Acknowledging another flag is not enough either.
+        let wrong = await databaseError {
+            try await f.tx("dinsos") { tx in
+                try await tx.plans.decide(
+                    plan.id, .approve, reason: nil, rejecting: [],
+                    acknowledging: [LineAcknowledgement(lineNo: 0, flags: [.decileAbove4])])
+            }
+        }
+        #expect(wrong == .rule(.flagsNotAcknowledged, column: "acknowledged_flags"))
+
+        try await f.tx("dinsos") { tx in
+            try await tx.plans.decide(
+                plan.id, .approve, reason: "dikoordinasikan dengan Baznas", rejecting: [],
+                acknowledging: [LineAcknowledgement(lineNo: 0, flags: [.sameCategoryPlanned])])
+        }
+        let decided = try #require(try await f.tx("dinkes") { tx in try await tx.plans.find(plan.id) })
+        #expect(decided.status == .approved)
+        #expect(decided.recipients?.map(\.status) == [.approved, .approved])
+        #expect(decided.recipients?[0].acknowledgedFlags == [.sameCategoryPlanned])
+        #expect(decided.recipients?[1].acknowledgedFlags == nil)
+        let (stored, audited) = try await f.database.withAdmin { c in
+            (
+                try await c.query(
+                    """
+                    SELECT l.acknowledged_flags, l.acknowledged_by, l.acknowledged_at IS NOT NULL
+                      FROM padu.plan_lines l WHERE l.plan_id = \(plan.id) AND l.line_no = 0
+                    """
+                ).first(([String], Int64?, Bool).self),
+                try await c.query(
+                    """
+                    SELECT (detail->'acknowledged')::text FROM padu.audit_log
+                     WHERE action = 'decide' AND entity = 'plan' AND entity_id = \(String(plan.id))
+                    """
+                ).first(String.self)
+            )
+        }
+        #expect(stored?.0 == ["SAME_CATEGORY_PLANNED"])
+        #expect(stored?.1 == f.accounts["dinsos"])
+        #expect(stored?.2 == true)
+        #expect(audited == #"[{"flags": ["SAME_CATEGORY_PLANNED"], "line_no": 0}]"#)
+
+        // Analysts see the decision pseudonymously: what was flagged and acknowledged, no identifiers.
+        let (decision, lines, columns, readable) = try await f.database.withAdmin { c in
+            (
+                try await c.query(
+                    """
+                    SELECT decision, reason, flagged_by_flag::text, acknowledged_by_flag::text, lines_approved
+                      FROM analytics.plan_decisions WHERE program_id = \(housing)
+                    """
+                ).first((String, String?, String, String, Int64).self),
+                try await c.query(
+                    """
+                    SELECT acknowledged_flags, person_key IS NULL AND household_key IS NOT NULL
+                      FROM analytics.plan_lines WHERE program_id = \(housing) ORDER BY acknowledged_flags DESC
+                    """
+                ).decode(([String], Bool).self),
+                try await c.query(
+                    """
+                    SELECT column_name::text FROM information_schema.columns
+                     WHERE table_schema = 'analytics'
+                       AND table_name IN ('plan_lines', 'plan_decisions', 'plan_line_rejections', 'progress_reports')
+                    """
+                ).decode(String.self),
+                try await c.query(
+                    """
+                    SELECT bool_and(has_table_privilege('padu_analyst', 'analytics.' || v, 'SELECT'))
+                      FROM unnest(ARRAY['plan_lines', 'plan_decisions', 'plan_line_rejections', 'progress_reports']) v
+                    """
+                ).first(Bool.self)
+            )
+        }
+        #expect(decision?.0 == "approve")
+        #expect(decision?.1 == "dikoordinasikan dengan Baznas")
+        #expect(decision?.2 == #"{"SAME_CATEGORY_PLANNED": 1}"#)
+        #expect(decision?.3 == #"{"SAME_CATEGORY_PLANNED": 1}"#)
+        #expect(decision?.4 == 2)
+        #expect(lines.map(\.0) == [["SAME_CATEGORY_PLANNED"], []])
+        #expect(lines.allSatisfy { $0.1 })
+        let identifying: Set<String> = ["nik", "kk", "name", "person_id", "household_id", "plan_id", "line_no", "id"]
+        #expect(!columns.isEmpty && identifying.isDisjoint(with: columns))
+        #expect(readable == true)
+    }
+
+    @Test("rejected lines need no acknowledgement; the owner cannot acknowledge its own draft")
+    func rejectedAndOwner() async throws {
+        let (f, housing) = try await Self.fixture("store_acknowledge_reject")
+        let target = try await Self.households(f, 2)
+        _ = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", [target[0].kk])
+        let draft = try await Self.plan(f, "dinkes", housing, period: "2019-Q3", [target[0].kk], submit: false)
+        let selfAcknowledged = await #expect(throws: PQError.self) {
+            try await f.as("dinkes") { c in
+                _ = try await c.query(
+                    """
+                    UPDATE padu.plan_lines SET acknowledged_flags = '{SAME_CATEGORY_PLANNED}',
+                           acknowledged_by = padu.current_account(), acknowledged_at = now()
+                     WHERE plan_id = \(draft.id)
+                    """)
+            }
+        }
+        #expect(selfAcknowledged?.sqlState == "PD005")
+        let plan = try await Self.plan(f, "dinkes", housing, period: "2019-Q4", [target[0].kk, target[1].kk])
+        try await f.tx("dinsos") { tx in
+            try await tx.plans.decide(
+                plan.id, .approve, reason: nil, rejecting: [LineRejection(lineNo: 0, reason: "Baznas sudah")])
+        }
+        let decided = try #require(try await f.tx("dinkes") { tx in try await tx.plans.find(plan.id) })
+        #expect(decided.recipients?.map(\.status) == [.rejected, .approved])
+        #expect(decided.recipients?[0].rejectionReason == "Baznas sudah")
+    }
+
+    @Test(
+        "a KK line shows its programme, agency and village; the head's name to the coordinator, and to the agency once approved"
+    )
+    func places() async throws {
+        let (f, _) = try await Self.fixture("store_plan_places")
+        let target = try await Self.households(f, 1)
+        let (village, head) = try await f.database.withAdmin { c in
+            try await c.query(
+                """
+                SELECT g.name, (SELECT p.name FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
+                                 WHERE m.household_id = h.id AND m.valid_to IS NULL
+                                 ORDER BY m.relationship <> 'head', p.id LIMIT 1)
+                  FROM padu.household_kk k JOIN padu.households h ON h.id = k.household_id
+                  JOIN padu.regions g ON g.code = h.region_code
+                 WHERE k.kk = \(target[0].kk.value) AND k.valid_to IS NULL
+                """
+            ).first((String, String?).self)!
+        }
+        let plan = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", [target[0].kk])
+        let (owner, coordinator) = (
+            try #require(try await f.tx("baznas") { tx in try await tx.plans.find(plan.id) }),
+            try #require(try await f.tx("dinsos") { tx in try await tx.plans.find(plan.id) })
+        )
+        for line in [owner.recipients?.first, coordinator.recipients?.first] {
+            #expect(line?.program == "Bedah Rumah Tidak Layak Huni (Rutilahu)")
+            #expect(line?.agency == "Baznas")
+            #expect(line?.village == village)
+        }
+        #expect(owner.recipients?.first?.headOfHousehold == nil, "not before the coordinator approved the line")
+        #expect(coordinator.recipients?.first?.headOfHousehold == head)
+        try await f.tx("dinsos") { tx in try await tx.plans.decide(plan.id, .approve, reason: nil, rejecting: []) }
+        let approved = try #require(try await f.tx("baznas") { tx in try await tx.plans.find(plan.id) })
+        #expect(approved.recipients?.first?.headOfHousehold == head)
+        // Another agency learns nothing through the function.
+        let outsider = try await f.as("dinkes") { c in
+            try await c.query("SELECT count(*) FROM padu.plan_line_places(\(plan.id))").first(Int64.self)
+        }
+        #expect(outsider == 0)
+    }
+
+    @Test("a plan line answers name_matches as its check did, later too, without keeping the name")
+    func nameMatches() async throws {
+        let (f, _) = try await Self.fixture("store_plan_names")
+        let person = try #require(try await f.registryPersons(decile: 1...4).first)
+        let plan = try await f.tx("dinkes") { tx in
+            try await tx.plans.create(
+                programID: f.programs["PMT-BALITA"]!, target: .person, fiscalYear: Self.year,
+                period: try Quarter("2019-Q2"),
+                recipients: [
+                    RecipientInput(.nik(person.nik), name: person.name.uppercased()),
+                    RecipientInput(.nik(person.nik), name: "Nama Lain Sama Sekali"),
+                ])
+        }
+        #expect(plan.recipients?.map(\.nameMatches) == [true, false])
+        let found = try #require(try await f.tx("dinkes") { tx in try await tx.plans.find(plan.id) })
+        #expect(found.recipients?.map(\.nameMatches) == [true, false])
+        let rewritten = await #expect(throws: PQError.self) {
+            try await f.as("dinkes") { c in
+                _ = try await c.query("UPDATE padu.plan_lines SET name_matches = true WHERE plan_id = \(plan.id)")
+            }
+        }
+        #expect(rewritten?.sqlState == "PD005")
+    }
+}
