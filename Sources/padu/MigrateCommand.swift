@@ -67,7 +67,10 @@ struct SeedDemoCommand: AsyncParsableCommand {
         _ = try await MigrateCommand.migrate(location)
         let logger = CommandEnvironment.logger
         let report = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
-            try await DemoSeeder(logger: logger).seed(on: connection, households: households, seed: seed)
+            let report = try await DemoSeeder(logger: logger).seed(on: connection, households: households, seed: seed)
+            // The meeting's story needs the registry: plans, deliveries and outputs of its programmes.
+            try await DemoStory(logger: logger).seed(on: connection)
+            return report
         }
         print("agencies: \(report.agencies), programmes: \(report.programs)")
         if deliveries > 0 {

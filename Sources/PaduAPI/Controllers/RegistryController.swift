@@ -11,6 +11,7 @@ struct RegistryController: Sendable {
     func register(on router: RouteRegistrar) {
         router.post("/api/v1/registry/import", use: importRegistry)
         router.get("/api/v1/registry/persons/:nik", use: person)
+        router.get("/api/v1/registry/households/:kk", use: household)
         router.get("/api/v1/registry/duplicates", use: duplicates)
         router.post("/api/v1/registry/duplicates/:a/:b/decision", use: decideDuplicate)
     }
@@ -65,6 +66,27 @@ struct RegistryController: Sendable {
                     nik, asCoordinator: transaction.caller.role == .coordinator)
             else { throw APIError.notFound("person") }
             return JSONResponse(person)
+        }
+    }
+
+    /// The family across agencies. Like a person, a malformed KK is a household that does not
+    /// exist (404); `from` and `to` are validated years (422).
+    @Sendable func household(_ request: Request, context: PaduRequestContext) async throws
+        -> JSONResponse<RegistryHousehold>
+    {
+        let query = request.uri.queryParameters
+        var problems = Problems()
+        let from = query.get("from").flatMap { text in problems.fiscalYear(Int(text) ?? Int.min, "from") }
+        let to = query.get("to").flatMap { text in problems.fiscalYear(Int(text) ?? Int.min, "to") }
+        if let from, let to, from > to { problems.add("to", "must not be before from") }
+        try problems.throwIfAny()
+        guard let kk = try? KK(context.parameters.get("kk") ?? "") else { throw APIError.notFound("household") }
+        // Not read-only: the read is audited.
+        return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
+            guard let household = try await transaction.registry.household(kk, from: from, to: to) else {
+                throw APIError.notFound("household")
+            }
+            return JSONResponse(household)
         }
     }
 

@@ -54,8 +54,11 @@ struct ReportController: Sendable {
     {
         let period = try quarter(request.uri.queryParameters.get("period"))
         return try await services.transaction(request, context, readOnly: true) { transaction in
-            let overview = [.executive, .admin].contains(transaction.caller.role)
-            return JSONResponse(try await transaction.reports.list(period: period, withMissing: overview))
+            let role = transaction.caller.role
+            return JSONResponse(
+                try await transaction.reports.list(
+                    period: period, withMissing: [.executive, .admin].contains(role), coordinated: role == .coordinator)
+            )
         }
     }
 

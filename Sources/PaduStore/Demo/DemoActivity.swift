@@ -47,7 +47,8 @@ public struct DemoActivity: Sendable {
         ]
 
     /// Adds programmes up to `programmes`, then `deliveries` deliveries in `year` spread over
-    /// them (each recipient gets one to three). Returns the number of deliveries stored.
+    /// them (each recipient gets one to three), leaving the story's programmes (`DemoStory`) to
+    /// their own figures. Returns the number of deliveries stored.
     @discardableResult
     public func seed(on connection: PQConnection, deliveries: Int, programmes: Int = 20, year: Int = 2019) async throws
         -> Int
@@ -89,7 +90,9 @@ public struct DemoActivity: Sendable {
             """
             SELECT p.id, p.agency_id, p.target, c.coordinator_agency_id
               FROM padu.programs p JOIN padu.clusters c ON c.id = p.cluster_id
-             WHERE p.requires_coordination AND c.coordinator_agency_id IS NOT NULL ORDER BY p.id
+             WHERE p.requires_coordination AND c.coordinator_agency_id IS NOT NULL
+               AND NOT (p.code = ANY (\(DemoStory.codes)::text[]))
+             ORDER BY p.id
             """
         ).decode((Int64, Int64, String, Int64).self)
         guard deliveries > 0, !list.isEmpty else { return 0 }

@@ -72,6 +72,41 @@ public struct RegistryPerson: Codable, Sendable {
     public var household: Household?
 }
 
+/// A household across agencies (`GET /registry/households/{kk}`): its current members and the
+/// aid that reached it or is planned for it, from every agency, without amounts.
+public struct RegistryHousehold: Codable, Sendable {
+    public struct Member: Codable, Sendable, Equatable {
+        public var nik: String
+        public var name: String
+        public var birthDate: String
+        public var sex: String
+        public var relationship: String
+    }
+    /// One programme and fiscal year at its furthest stage: `delivered`, `approved` or `submitted`.
+    public struct Aid: Codable, Sendable, Equatable {
+        public var agency: String
+        public var program: String
+        public var aidCategory: String
+        public var fiscalYear: Int
+        public var status: String
+        /// Delivered quantity, or planned quantity for approved and submitted lines.
+        public var quantity: Int64
+        @Nullable public var lastDeliveredOn: String?
+    }
+    public var kk: String
+    public var regionCode: String
+    @Nullable public var village: String?
+    @Nullable public var decile: Int?
+    @Nullable public var registrySource: String?
+    @Nullable public var registryAsOf: String?
+    /// The fiscal years the aid covers (the request's, or the last two with data); null when
+    /// the household has no aid and none were asked for.
+    @Nullable public var from: Int?
+    @Nullable public var to: Int?
+    public var members: [Member]
+    public var aid: [Aid]
+}
+
 /// The shared social registry: set-based import and person lookup, under the caller's RLS.
 public struct RegistryStore: Sendable {
     let connection: PQConnection
@@ -288,5 +323,26 @@ public struct RegistryStore: Sendable {
         return RegistryPerson(
             id: id, nik: nikValue, name: name, birthDate: birth, sex: sex, regionCode: region,
             relationship: relationship, household: household)
+    }
+
+    /// A household by its current KK, if the caller may view it (`padu.household_view`: a
+    /// coordinator any household in its scope, anyone else only households its own approved lines
+    /// or deliveries name); the read is audited by the database. Aid of the fiscal years
+    /// `from...to`; either may be nil (then the last two years with data).
+    public func household(_ kk: KK, from: FiscalYear?, to: FiscalYear?) async throws -> RegistryHousehold? {
+        let rows = try await connection.query(
+            """
+            SELECT kk, region_code, village, decile::int4, registry_source, registry_as_of::text, from_year, to_year,
+                   members::text, aid::text
+              FROM padu.household_view(\(kk.value), \(from.map { Int32($0.year) }), \(to.map { Int32($0.year) }))
+            """)
+        guard let row = rows.first else { return nil }
+        let (kkValue, region, village, decile, source, asOf, fromYear, toYear, members, aid) = try row.decode(
+            (String, String, String?, Int?, String?, String?, Int?, Int?, String, String).self)
+        return RegistryHousehold(
+            kk: kkValue, regionCode: region, village: village, decile: decile, registrySource: source,
+            registryAsOf: asOf, from: fromYear, to: toYear,
+            members: try JSONCoding.decoder.decode([RegistryHousehold.Member].self, from: Data(members.utf8)),
+            aid: try JSONCoding.decoder.decode([RegistryHousehold.Aid].self, from: Data(aid.utf8)))
     }
 }

@@ -34,8 +34,19 @@ public struct ReportContent: Sendable {
 public struct ReportListing: Codable, Sendable {
     public var period: Quarter
     public var items: [ProgressReport]
-    /// Agencies in scope with programmes but no submitted report for the period (executive, admin).
+    /// Agencies in scope with programmes but no submitted report for the period (executive, admin);
+    /// for a coordinator, the agencies of `missingPrograms`.
     public var missing: [String]?
+    /// A coordinator's: the programmes of the clusters it coordinates with no submitted report.
+    public var missingPrograms: [MissingProgram]?
+}
+
+/// A programme of a coordinated cluster whose report for the period has not been submitted.
+public struct MissingProgram: Codable, Sendable, Equatable {
+    public var programID: Int64
+    public var code: String
+    public var program: String
+    public var agency: String
 }
 
 public struct ReportingPeriod: Codable, Sendable, Equatable {
@@ -78,9 +89,11 @@ public struct ReportStore: Sendable {
         return (try row.decode(as: ProgressReport.self), try row.decode(Bool.self, column: "created"))
     }
 
-    /// Reports of the period visible to the caller; with `withMissing`, the agencies in the
-    /// caller's scope that have programmes and no submitted report.
-    public func list(period: Quarter, withMissing: Bool) async throws -> ReportListing {
+    /// Reports of the period visible to the caller (a coordinator's include those of its
+    /// clusters' programmes: row-level security, 0041); with `withMissing`, the agencies in the
+    /// caller's scope that have programmes and no submitted report; with `coordinated`, the
+    /// programmes of the clusters the caller coordinates that have no submitted report.
+    public func list(period: Quarter, withMissing: Bool, coordinated: Bool = false) async throws -> ReportListing {
         let text = period.description
         let reports = try await connection.query(
             "SELECT \(Self.columns) FROM padu.progress_reports WHERE period = \(text) ORDER BY agency_id, program_id"
@@ -98,7 +111,24 @@ public struct ReportStore: Sendable {
                 """
             ).decode(String.self)
         }
-        return ReportListing(period: period, items: reports, missing: missing)
+        var missingPrograms: [MissingProgram]?
+        if coordinated {
+            let programs = try await connection.query(
+                """
+                SELECT p.id AS program_id, p.code, p.name AS program, a.name AS agency
+                  FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
+                 WHERE p.cluster_id = ANY (padu.coordinated_clusters())
+                   AND NOT EXISTS (SELECT 1 FROM padu.progress_reports r
+                                    WHERE r.program_id = p.id AND r.period = \(text) AND r.status = 'submitted')
+                 ORDER BY a.name, p.name, p.id
+                """
+            ).decode(as: MissingProgram.self)
+            missingPrograms = programs
+            var agencies: [String] = []
+            for program in programs where agencies.last != program.agency { agencies.append(program.agency) }
+            missing = agencies
+        }
+        return ReportListing(period: period, items: reports, missing: missing, missingPrograms: missingPrograms)
     }
 
     public func periods() async throws -> [ReportingPeriod] {
