@@ -55,6 +55,7 @@ struct BudgetController: Sendable {
         router.get("/api/v1/programs/:id/budgets/:year", use: budget)
         router.post("/api/v1/programs/:id/realizations", use: addRealization)
         router.get("/api/v1/programs/:id/realizations", use: realizations)
+        router.post("/api/v1/programs/:id/realizations/:realization_id/reversal", use: reverseRealization)
     }
 
     @Sendable func replaceBudget(_ request: Request, context: PaduRequestContext) async throws
@@ -132,6 +133,30 @@ struct BudgetController: Sendable {
             _ = try await transaction.workableProgramme(id)
             return JSONResponse(
                 Page(items: try await transaction.budgets.realizations(programID: id, year: year), nextCursor: nil))
+        }
+    }
+
+    /// Reverses one of the programme's realisations: it stays listed, and stops counting; the
+    /// month and source may then be recorded anew.
+    @Sendable func reverseRealization(_ request: Request, context: PaduRequestContext) async throws -> RawResponse {
+        let id = try context.parameters.id("id")
+        let realizationID = try context.parameters.id("realization_id")
+        var request = request
+        return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
+            let (body, bytes) = try await request.decodeJSON(DeliveryController.ReversalBody.self, context: context)
+            let reason = try body.validated()
+            _ = try await transaction.ownProgramme(id)
+            return try await services.idempotent(request, body: bytes, in: transaction) {
+                do {
+                    guard
+                        let reversal = try await transaction.budgets.reverseRealization(
+                            programID: id, realizationID: realizationID, reason: reason)
+                    else { throw APIError.notFound("realization") }
+                    return try encodeJSON(reversal, status: .created)
+                } catch DatabaseError.duplicate {
+                    throw APIError.conflict("this realization is already reversed")
+                }
+            }
         }
     }
 }

@@ -10,6 +10,42 @@ struct DeliveryController: Sendable {
     func register(on router: RouteRegistrar) {
         router.post("/api/v1/programs/:id/deliveries", use: record)
         router.get("/api/v1/programs/:id/deliveries", use: list)
+        router.post("/api/v1/programs/:id/deliveries/:delivery_id/reversal", use: reverse)
+    }
+
+    /// `{"reason"}` of a reversal: required, 1 to 1000 characters.
+    struct ReversalBody: Decodable {
+        var reason: String?
+
+        func validated() throws -> String {
+            var problems = Problems()
+            let reason = problems.text(problems.require(reason, "reason"), "reason", max: 1000)
+            guard let reason, problems.isEmpty else { throw problems.failure }
+            return reason
+        }
+    }
+
+    /// Reverses one of the programme's deliveries: it stays listed, and stops counting.
+    @Sendable func reverse(_ request: Request, context: PaduRequestContext) async throws -> RawResponse {
+        let id = try context.parameters.id("id")
+        let deliveryID = try context.parameters.id("delivery_id")
+        var request = request
+        return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
+            let (body, bytes) = try await request.decodeJSON(ReversalBody.self, context: context)
+            let reason = try body.validated()
+            _ = try await transaction.ownProgramme(id)
+            return try await services.idempotent(request, body: bytes, in: transaction) {
+                do {
+                    guard
+                        let reversal = try await transaction.deliveries.reverse(
+                            programID: id, deliveryID: deliveryID, reason: reason)
+                    else { throw APIError.notFound("delivery") }
+                    return try encodeJSON(reversal, status: .created)
+                } catch DatabaseError.duplicate {
+                    throw APIError.conflict("this delivery is already reversed")
+                }
+            }
+        }
     }
 
     /// The rows, validated; every problem named with its row.

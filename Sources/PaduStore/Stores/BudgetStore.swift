@@ -32,6 +32,16 @@ public struct Realization: Codable, Sendable, Equatable {
     public var outputQuantity: Int64?
     public var overBudgetReason: String?
     public var createdAt: Date
+    /// A reversed realisation stays listed; totals, budget rules and the summary no longer count it.
+    public var reversed: Bool
+    public var reversalReason: String?
+}
+
+/// A correction: the realisation it reverses, why, and when.
+public struct RealizationReversal: Codable, Sendable, Equatable {
+    public var realizationID: Int64
+    public var reason: String
+    public var reversedAt: Date
 }
 
 /// A month's realisation as an agency reports it, validated.
@@ -109,7 +119,7 @@ public struct BudgetStore: Sendable {
 
     static let realizationColumns: PQFragment = """
         id, program_id, fiscal_year::int4 AS fiscal_year, month::int4 AS month, funding_source, amount_idr,
-        output_quantity, over_budget_reason, created_at
+        output_quantity, over_budget_reason, created_at, reversed
         """
 
     public func addRealization(programID: Int64, _ realization: NewRealization) async throws -> Realization {
@@ -120,7 +130,7 @@ public struct BudgetStore: Sendable {
             VALUES (\(programID), \(realization.year.int16), \(Int16(realization.month.number)),
                     \(realization.source.rawValue), \(realization.amount.amount), \(realization.output),
                     \(realization.overBudgetReason))
-            RETURNING \(Self.realizationColumns)
+            RETURNING \(Self.realizationColumns), NULL::text AS reversal_reason
             """
         )[0].decode(as: Realization.self)
     }
@@ -128,11 +138,34 @@ public struct BudgetStore: Sendable {
     public func realizations(programID: Int64, year: FiscalYear?) async throws -> [Realization] {
         try await connection.query(
             """
-            SELECT \(Self.realizationColumns) FROM padu.realizations
+            SELECT \(Self.realizationColumns), x.reason AS reversal_reason
+              FROM padu.realizations LEFT JOIN padu.realization_reversals x ON x.realization_id = id
              WHERE program_id = \(programID) AND (\(year?.int16) IS NULL OR fiscal_year = \(year?.int16))
-             ORDER BY fiscal_year, month, funding_source
+             ORDER BY fiscal_year, month, funding_source, id
             """
         ).decode(as: Realization.self)
+    }
+
+    /// Reverses a realisation of the programme, with a reason. Nil when the caller cannot see such
+    /// a realisation; a second reversal throws `DatabaseError.duplicate`. The month and source may
+    /// then be recorded anew.
+    public func reverseRealization(programID: Int64, realizationID: Int64, reason: String) async throws
+        -> RealizationReversal?
+    {
+        let rows = try await connection.query(
+            """
+            INSERT INTO padu.realization_reversals (realization_id, reason)
+            SELECT r.id, \(reason) FROM padu.realizations r WHERE r.id = \(realizationID) AND r.program_id = \(programID)
+            RETURNING realization_id, reason, reversed_at
+            """
+        ).decode(as: RealizationReversal.self)
+        guard let reversal = rows.first else { return nil }
+        try await connection.query(
+            """
+            SELECT padu.audit('reverse', 'realization', \(String(realizationID)),
+                              jsonb_build_object('reason', \(reason)::text))
+            """)
+        return reversal
     }
 }
 

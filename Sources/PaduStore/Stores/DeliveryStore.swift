@@ -29,6 +29,16 @@ public struct Delivery: Codable, Sendable, Equatable {
     public var valueIDR: Rupiah
     public var planLineID: Int64?
     public var createdAt: Date
+    /// Reversed deliveries stay listed; totals, bounds and the summary no longer count them.
+    public var reversed: Bool
+    public var reversalReason: String?
+}
+
+/// A correction: the delivery it reverses, why, and when.
+public struct DeliveryReversal: Codable, Sendable, Equatable {
+    public var deliveryID: Int64
+    public var reason: String
+    public var reversedAt: Date
 }
 
 /// Why a batch of deliveries was not recorded.
@@ -97,14 +107,35 @@ public struct DeliveryStore: Sendable {
     public func list(programID: Int64, year: FiscalYear?, after: Int64, limit: Int) async throws -> [Delivery] {
         try await connection.query(
             """
-            SELECT id, program_id, fiscal_year::int4 AS fiscal_year, nik::text AS nik, kk::text AS kk,
-                   delivered_on::text AS delivered_on, quantity, value_idr, plan_line_id, created_at
-              FROM padu.deliveries
-             WHERE program_id = \(programID) AND id > \(after)
-               AND (\(year?.int16) IS NULL OR fiscal_year = \(year?.int16))
-             ORDER BY id LIMIT \(limit + 1)
+            SELECT d.id, d.program_id, d.fiscal_year::int4 AS fiscal_year, d.nik::text AS nik, d.kk::text AS kk,
+                   d.delivered_on::text AS delivered_on, d.quantity, d.value_idr, d.plan_line_id, d.created_at,
+                   r.delivery_id IS NOT NULL AS reversed, r.reason AS reversal_reason
+              FROM padu.deliveries d LEFT JOIN padu.delivery_reversals r ON r.delivery_id = d.id
+             WHERE d.program_id = \(programID) AND d.id > \(after)
+               AND (\(year?.int16) IS NULL OR d.fiscal_year = \(year?.int16))
+             ORDER BY d.id LIMIT \(limit + 1)
             """
         ).decode(as: Delivery.self)
+    }
+
+    /// Reverses a delivery of the programme, with a reason (1 to 1000 characters, validated by the
+    /// caller and the schema). Nil when the caller cannot see such a delivery (another agency's:
+    /// row-level security hides it). A second reversal of the same delivery throws
+    /// `DatabaseError.duplicate` (the reversal's primary key).
+    public func reverse(programID: Int64, deliveryID: Int64, reason: String) async throws -> DeliveryReversal? {
+        let rows = try await connection.query(
+            """
+            INSERT INTO padu.delivery_reversals (delivery_id, reason)
+            SELECT d.id, \(reason) FROM padu.deliveries d WHERE d.id = \(deliveryID) AND d.program_id = \(programID)
+            RETURNING delivery_id, reason, reversed_at
+            """
+        ).decode(as: DeliveryReversal.self)
+        guard let reversal = rows.first else { return nil }
+        try await connection.query(
+            """
+            SELECT padu.audit('reverse', 'delivery', \(String(deliveryID)), jsonb_build_object('reason', \(reason)::text))
+            """)
+        return reversal
     }
 }
 
