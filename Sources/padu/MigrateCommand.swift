@@ -47,6 +47,9 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(help: "Synthetic households to generate (about 3.75 persons each).")
     var households: Int = 2_000
 
+    @Option(help: "Regencies of South Sumatra the registry spans: Musi Banyuasin, then the next ones by code.")
+    var regencies: Int = 1
+
     @Option(help: "Random seed: the same seed gives the same registry.")
     var seed: UInt64 = 2019
 
@@ -67,7 +70,8 @@ struct SeedDemoCommand: AsyncParsableCommand {
         _ = try await MigrateCommand.migrate(location)
         let logger = CommandEnvironment.logger
         let report = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
-            let report = try await DemoSeeder(logger: logger).seed(on: connection, households: households, seed: seed)
+            let report = try await DemoSeeder(logger: logger).seed(
+                on: connection, households: households, seed: seed, regencies: regencies)
             // The meeting's story needs the registry: plans, deliveries and outputs of its programmes.
             try await DemoStory(logger: logger).seed(on: connection)
             return report

@@ -10,7 +10,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     /// trigger), or an allocation lowered below what is realised without `below_realised_reason` (0018);
     /// both count standing (not reversed) realisations since 0045.
     case overBudgetNeedsReason = "PD001"
-    /// A coordinated programme's delivery without an approved plan line (0006, deliveries trigger).
+    /// A coordinated programme's delivery without an approved plan line (0006; once per statement since 0055).
     case deliveryNeedsApprovedLine = "PD002"
     /// A report of a closed period filed, changed or submitted (0005, 0018).
     case closedPeriodReportFrozen = "PD003"
@@ -21,7 +21,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
     case recipientIDsMismatch = "PD006"
     /// Deliveries against a plan line beyond its planned quantity or value in a year (0019; reversed
-    /// deliveries do not count since 0045).
+    /// deliveries do not count since 0045; the sum in padu.plan_line_delivered since 0055).
     case deliveryExceedsPlanLine = "PD007"
     /// The account checked more recipients this hour than `padu.check_limits` allows (0030).
     case checkQuotaExhausted = "PD008"

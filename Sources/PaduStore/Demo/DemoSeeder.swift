@@ -21,7 +21,11 @@ public struct DemoSeeder: Sendable {
 
     /// Seeds on a connection of the migrating user. The registry is generated only into an
     /// empty registry, so running this twice adds nothing.
-    public func seed(on connection: PQConnection, households: Int, seed: UInt64 = 2019) async throws -> Report {
+    /// `regencies` above 1 spreads the registry over Muba and the next regencies of South
+    /// Sumatra by code (a province's registry); the agencies and programmes stay Muba's.
+    public func seed(on connection: PQConnection, households: Int, seed: UInt64 = 2019, regencies: Int = 1)
+        async throws -> Report
+    {
         let agencies = try await seedReference(connection)
         let programs = try await seedProgrammes(connection)
         let existing = try await connection.query("SELECT count(*) FROM padu.households").first(Int.self) ?? 0
@@ -32,7 +36,7 @@ public struct DemoSeeder: Sendable {
         let clock = ContinuousClock()
         var persons = 0
         let elapsed = try await clock.measure {
-            persons = try await seedRegistry(connection, households: households, seed: seed)
+            persons = try await seedRegistry(connection, households: households, seed: seed, regencies: regencies)
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Report(
@@ -168,9 +172,60 @@ public struct DemoSeeder: Sendable {
 
     // MARK: registry
 
-    private func seedRegistry(_ connection: PQConnection, households count: Int, seed: UInt64) async throws -> Int {
+    static let registryTables =
+        "ARRAY['padu.households', 'padu.household_kk', 'padu.persons', 'padu.household_members', "
+        + "'padu.registry_entries']::regclass[]"
+
+    /// The registry tables' secondary indexes, unique keys no foreign key relies on, and
+    /// foreign keys, with the statements that drop and recreate each (indexes, then keys, then
+    /// foreign keys).
+    static let saveRegistryKeys = PQQuery(
+        verbatim: """
+            CREATE TEMP TABLE deferred_keys ON COMMIT DROP AS
+            SELECT 0 AS step, pg_get_indexdef(i.indexrelid) AS create_sql,
+                   format('DROP INDEX %s', i.indexrelid::regclass) AS drop_sql
+              FROM pg_index i
+             WHERE i.indrelid = ANY (\(registryTables)) AND NOT i.indisprimary
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
+            UNION ALL
+            SELECT CASE c.contype WHEN 'u' THEN 1 ELSE 2 END,
+                   format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)),
+                   format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname)
+              FROM pg_constraint c
+             WHERE c.conrelid = ANY (\(registryTables)) AND c.contype IN ('u', 'f')
+               AND NOT (c.contype = 'u' AND EXISTS (
+                       SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid))
+            """)
+
+    /// Runs the saved drop or create statements, in order (drops in reverse).
+    static func runDeferredKeys(column: String) -> PQQuery {
+        let order = column == "drop_sql" ? "step DESC" : "step"
+        return PQQuery(
+            verbatim: """
+                DO $$
+                DECLARE
+                    statement text;
+                BEGIN
+                    FOR statement IN SELECT \(column) FROM deferred_keys ORDER BY \(order) LOOP
+                        EXECUTE statement;
+                    END LOOP;
+                END
+                $$
+                """)
+    }
+
+    private func seedRegistry(_ connection: PQConnection, households count: Int, seed: UInt64, regencies: Int)
+        async throws -> Int
+    {
         let villages = try await connection.query(
-            "SELECT code FROM padu.regions WHERE level = 4 AND starts_with(code, \(Self.regency + ".")) ORDER BY code"
+            """
+            WITH chosen AS (
+                SELECT code FROM padu.regions
+                 WHERE level = 2 AND starts_with(code, '16.')
+                 ORDER BY code <> \(Self.regency), code LIMIT \(max(1, regencies)))
+            SELECT v.code FROM padu.regions v JOIN chosen c ON starts_with(v.code, c.code || '.')
+             WHERE v.level = 4 ORDER BY v.code
+            """
         ).decode(String.self)
         var generator = SyntheticRegistry(villages: villages, seed: seed)
         logger.info("generating the synthetic registry", metadata: ["households": "\(count)"])
@@ -180,6 +235,8 @@ public struct DemoSeeder: Sendable {
                     SET LOCAL ROLE padu_owner;
                     -- Hash joins over hundreds of thousands of rows stay in memory.
                     SET LOCAL work_mem = '256MB';
+                    -- The registry's indexes and keys are built after the load (below).
+                    SET LOCAL maintenance_work_mem = '512MB';
                     CREATE TEMP TABLE stage_households (seq int, region_code text, address text, kk text,
                         kk_from date, decile smallint) ON COMMIT DROP;
                     CREATE TEMP TABLE stage_persons (household_seq int, nik text, name text, birth_date date,
@@ -218,9 +275,20 @@ public struct DemoSeeder: Sendable {
                 CREATE TEMP TABLE person_ids ON COMMIT DROP AS
                 SELECT nik, nextval(pg_get_serial_sequence('padu.persons', 'id')) AS id FROM stage_persons
                 """,
+                // Secondary indexes, unique keys and foreign keys of the registry tables are
+                // dropped for the load and rebuilt from their own definitions after it: sorted
+                // builds and one anti-join per key instead of a million index insertions and
+                // per-row foreign-key triggers. Rebuilding validates every row, in this
+                // transaction: the constraints hold when the load commits.
+                Self.saveRegistryKeys,
+                Self.runDeferredKeys(column: "drop_sql"),
+                // Households carry their registry entry's decile from the start, so the entry
+                // trigger's update of every household finds nothing to change.
                 """
-                INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
-                SELECT i.id, s.region_code, s.address FROM stage_households s JOIN household_ids i USING (seq)
+                INSERT INTO padu.households (id, region_code, address, decile, registry_source, registry_as_of)
+                    OVERRIDING SYSTEM VALUE
+                SELECT i.id, s.region_code, s.address, s.decile, 'DTKS', DATE '2019-01-31'
+                  FROM stage_households s JOIN household_ids i USING (seq)
                 """,
                 """
                 INSERT INTO padu.household_kk (household_id, kk, valid_from)
@@ -243,6 +311,8 @@ public struct DemoSeeder: Sendable {
                 INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
                 SELECT i.id, 'DTKS', DATE '2019-01-31', s.decile FROM stage_households s JOIN household_ids i USING (seq)
                 """,
+                Self.runDeferredKeys(column: "create_sql"),
+                "ANALYZE padu.households, padu.household_kk, padu.persons, padu.household_members, padu.registry_entries",
             ])
             return persons
         }

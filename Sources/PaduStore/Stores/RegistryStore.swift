@@ -160,7 +160,8 @@ public struct RegistryStore: Sendable {
             "ANALYZE import_households",
             "ANALYZE import_persons",
             "SET LOCAL work_mem = '128MB'",
-            // Households: match by current KK, else allocate.
+            // Households: match by current KK, else allocate. A new household carries the
+            // entry this import records, so the entry trigger has no update to make for it.
             """
             UPDATE import_households i SET household_id = k.household_id
               FROM padu.household_kk k WHERE k.kk = i.kk AND k.valid_to IS NULL
@@ -175,8 +176,10 @@ public struct RegistryStore: Sendable {
              WHERE household_id IS NULL
             """,
             """
-            INSERT INTO padu.households (id, region_code, address) OVERRIDING SYSTEM VALUE
-            SELECT household_id, region_code, nullif(address, '') FROM import_households WHERE is_new
+            INSERT INTO padu.households (id, region_code, address, decile, registry_source, registry_as_of)
+                OVERRIDING SYSTEM VALUE
+            SELECT household_id, region_code, nullif(address, ''), decile, \(source.rawValue), \(asOf)::date
+              FROM import_households WHERE is_new
             """,
             """
             INSERT INTO padu.household_kk (household_id, kk, valid_from)

@@ -185,6 +185,8 @@ struct DeliveryStoreTests {
                 try await tx.deliveries.record(programID: pmt, coordinated: false, [try Self.row(person)])
             }
         }
-        #expect(refused == .rule(.deliveryNeedsApprovedLine, column: "plan_line_id"))
+        // The programme is not the agency's: its foreign key (program_id, agency_id) refuses the
+        // row before the statement-level coordination rule (0055) would.
+        #expect(refused == .danglingReference(field: "deliveries_program_id_agency_id_fkey"))
     }
 }
