@@ -86,9 +86,10 @@ enum DashboardHTML {
     /// of scrolling sideways inside its box.
     static func table(
         caption: String, headers: [(String, numeric: Bool)], rows: [[Cell]], stacked: Bool = false,
-        captionHidden: Bool = false
+        captionHidden: Bool = false, compact: Bool = false
     ) -> String {
-        var html = "<div class=\"table-wrap\(stacked ? " stack" : "")\" tabindex=\"0\" role=\"region\" "
+        let classes = "table-wrap" + (stacked ? " stack" : "") + (compact ? " compact" : "")
+        var html = "<div class=\"\(classes)\" tabindex=\"0\" role=\"region\" "
         html += "aria-label=\"\(escape(caption))\">\n"
         html += "<table>\n<caption\(captionHidden ? " class=\"visually-hidden\"" : "")>\(escape(caption))</caption>\n"
         html += "<thead><tr>"

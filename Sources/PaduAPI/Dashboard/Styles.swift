@@ -77,11 +77,14 @@ enum DashboardStyles {
         .visually-hidden{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;
         clip:rect(0 0 0 0);white-space:nowrap;border:0}
         .stack table{min-width:0}
+        .compact table{font-size:.875rem}
+        .compact th,.compact td{padding:.35rem .4rem}
         @media (max-width:600px){
         .stack table,.stack tbody,.stack tr,.stack th,.stack td{display:block;width:100%}
         .stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
         .stack tr{border-bottom:2px solid #c4cad3;padding:.3rem 0}
-        .stack th,.stack td{border:0;padding:.1rem .25rem}
+        .stack caption{display:block;width:100%}
+        .stack th,.stack td{border:0;padding:0 .25rem;line-height:1.4}
         .stack td{display:flex;justify-content:space-between;gap:1rem;text-align:right}
         .stack td::before{content:attr(data-label);color:#4a4a4a;text-align:left;font-weight:400}
         .print-link{margin-left:0}}

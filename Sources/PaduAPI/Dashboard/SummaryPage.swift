@@ -81,10 +81,8 @@ extension DashboardPages {
             exclusionSection(summary.exclusion, year: summary.year, extras: extras),
             "</div>",
             overlapSection(summary.overlap, pairs: extras.pairs),
-            "<div class=\"grid2\">",
             regionSection(regions),
             clusterSection(summary.byCluster),
-            "</div>",
             "</main>",
             "<footer class=\"site-footer\"><p>Padu — angka agregat. Sel dengan kurang dari 5 rumah tangga "
                 + "disembunyikan (ditampilkan sebagai —). Arahkan penunjuk ke angka ringkas untuk angka "

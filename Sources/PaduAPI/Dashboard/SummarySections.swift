@@ -20,7 +20,7 @@ extension DashboardPages {
                 "\(DashboardFormat.integer(Int(clamping: $0.quantity))) \($0.unit)"
             }
             return [
-                .text(agency.agency),
+                Cell(html: DashboardHTML.escape(shortAgencyLabel(agency.agency)), title: agency.agency),
                 .number(DashboardFormat.rupiah(agency.allocatedIDR)),
                 .number(DashboardFormat.rupiah(agency.realizedIDR)),
                 Cell(html: "\(meter)\(DashboardHTML.escape(rate))", numeric: true),
@@ -37,11 +37,11 @@ extension DashboardPages {
         let table = DashboardHTML.table(
             caption: "Pagu, realisasi, rumah tangga terjangkau dan keluaran per OPD, \(year) dibanding \(year - 1)",
             headers: [
-                ("OPD", false), ("Pagu", true), ("Realisasi", true), ("Tingkat realisasi", true),
-                ("Realisasi \(year - 1)", true), ("Perubahan", true), ("Rumah tangga terjangkau", true),
-                ("Rumah tangga \(year - 1)", true), ("Keluaran", false),
+                ("OPD", false), ("Pagu", true), ("Realisasi", true), ("Tingkat", true),
+                ("Realisasi \(year - 1)", true), ("Perubahan", true), ("Keluarga terjangkau", true),
+                ("Keluarga \(year - 1)", true), ("Keluaran", false),
             ],
-            rows: rows, stacked: true)
+            rows: rows, stacked: true, compact: true)
         let empty = agencies.isEmpty ? "<p class=\"empty\">Belum ada data realisasi OPD.</p>\n" : ""
         return DashboardHTML.section(id: "realisasi-opd", heading: heading, content: empty + table)
     }

@@ -30,7 +30,8 @@ struct SafetyTests {
         #expect(html.contains("<strong>\(Self.escaped)</strong>"), "username")
 
         let agencySection = try #require(html.section("realisasi-opd"))
-        #expect(agencySection.contains("<th scope=\"row\">\(Self.escaped)</th>"), "table text")
+        #expect(
+            agencySection.contains("<th scope=\"row\" title=\"\(Self.escaped)\">\(Self.escaped)</th>"), "table text")
         #expect(try #require(html.section("cakupan-kecamatan")).contains("<th scope=\"row\">\(Self.escaped)</th>"))
         #expect(try #require(html.section("realisasi-klaster")).contains("<th scope=\"row\">\(Self.escaped)</th>"))
         let fallback = Fixtures.page(summary: summary, regions: [region], username: Self.hostile, extras: nil)

@@ -91,13 +91,15 @@ struct SummaryPageTests {
         for agency in [Fixtures.dinsos, Fixtures.baznas, Fixtures.dinkes] {
             #expect(section.contains(agency.agency), "missing \(agency.agency)")
         }
-        let dinsos = try #require(section.elements(opening: "<th scope=\"row\">Dinas Sosial", closing: "</tr>").first)
+        let dinsos = try #require(
+            section.elements(opening: "<th scope=\"row\" title=\"Dinas Sosial", closing: "</tr>").first)
         #expect(dinsos.contains(">Rp350.000.000</td>") && dinsos.contains(">Rp332.000.000</td>"))
         #expect(dinsos.contains("94,9%</td>"))
         #expect(dinsos.contains(">Rp300.000.000</td>"), "last year's realisation")
         #expect(dinsos.contains(">+10,7%</td>"), "332 against 300 million")
         #expect(dinsos.contains(">1.000</td>"), "households last year")
-        let baznas = try #require(section.elements(opening: "<th scope=\"row\">Badan Amil", closing: "</tr>").first)
+        let baznas = try #require(
+            section.elements(opening: "<th scope=\"row\" title=\"Badan Amil", closing: "</tr>").first)
         #expect(baznas.contains(">7 rumah</td>"))
         #expect(section.contains("data-label=\"Realisasi 2018\""), "stacked on phones")
     }
