@@ -23,7 +23,7 @@ enum DashboardHTML {
     }
 
     /// A complete document. `title` is plain text; `body` is HTML.
-    static func document(title: String, body: String) -> String {
+    static func document(title: String, body: String, extraCSS: String = "") -> String {
         """
         <!DOCTYPE html>
         <html lang="id">
@@ -32,7 +32,7 @@ enum DashboardHTML {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <style>
-        \(DashboardStyles.css)
+        \(DashboardStyles.css)\(extraCSS)
         </style>
         </head>
         <body>
@@ -82,9 +82,17 @@ enum DashboardHTML {
 
     /// A captioned table in a horizontally scrollable wrapper. The first cell of each row is the row header.
     /// `caption` and `headers` are plain text.
-    static func table(caption: String, headers: [(String, numeric: Bool)], rows: [[Cell]]) -> String {
-        var html = "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"\(escape(caption))\">\n"
-        html += "<table>\n<caption>\(escape(caption))</caption>\n<thead><tr>"
+    /// `stacked`: below 600 px each row becomes a block of labelled lines (`data-label`) instead
+    /// of scrolling sideways inside its box.
+    static func table(
+        caption: String, headers: [(String, numeric: Bool)], rows: [[Cell]], stacked: Bool = false,
+        captionHidden: Bool = false, compact: Bool = false
+    ) -> String {
+        let classes = "table-wrap" + (stacked ? " stack" : "") + (compact ? " compact" : "")
+        var html = "<div class=\"\(classes)\" tabindex=\"0\" role=\"region\" "
+        html += "aria-label=\"\(escape(caption))\">\n"
+        html += "<table>\n<caption\(captionHidden ? " class=\"visually-hidden\"" : "")>\(escape(caption))</caption>\n"
+        html += "<thead><tr>"
         for header in headers {
             html += "<th scope=\"col\"\(header.numeric ? " class=\"num\"" : "")>\(escape(header.0))</th>"
         }
@@ -99,7 +107,9 @@ enum DashboardHTML {
                 let scope = index == 0 ? " scope=\"row\"" : ""
                 let cls = cell.numeric ? " class=\"num\"" : ""
                 let title = cell.title.map { " title=\"\(escape($0))\"" } ?? ""
-                html += "<\(tag)\(scope)\(cls)\(title)>\(cell.html)</\(tag)>"
+                let label =
+                    stacked && index > 0 && index < headers.count ? " data-label=\"\(escape(headers[index].0))\"" : ""
+                html += "<\(tag)\(scope)\(cls)\(title)\(label)>\(cell.html)</\(tag)>"
             }
             html += "</tr>\n"
         }

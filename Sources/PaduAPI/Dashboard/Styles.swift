@@ -36,11 +36,21 @@ enum DashboardStyles {
         .site-header button{background:#fff;color:#1f3a5f;border-color:#fff}
         .site-header button:hover{background:#e8eef5}
         .year-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
-        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:.75rem;margin:0;padding:0}
-        .card{border:1px solid #c4cad3;border-left:4px solid #1f5f99;border-radius:6px;padding:.75rem;margin:0}
+        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr));gap:.75rem;margin:0;padding:0}
+        .card{border:1px solid #c4cad3;border-left:4px solid #1f5f99;border-radius:6px;padding:.6rem .75rem;margin:0;
+        min-width:0}
         .card dt{font-size:.875rem;color:#4a4a4a}
-        .card dd{margin:0;font-size:1.25rem;font-weight:700;overflow-wrap:anywhere}
-        .chart-box{max-width:760px;margin:0 0 1rem}
+        .card dd{margin:0;font-size:1.375rem;font-weight:700;line-height:1.3}
+        .figure{white-space:nowrap;display:inline-block}
+        .note{color:#4a4a4a;font-size:.875rem}
+        .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 2rem}
+        .grid2>section{min-width:0}
+        .print-link{margin-left:auto;font-weight:600}
+        svg.meter{display:inline-block;vertical-align:middle;margin-right:.4rem}
+        .status{font-weight:600;white-space:nowrap}
+        .status.ok{color:#1d6b36}
+        .status.late{color:#8a3b00}
+        .chart-box{max-width:560px;margin:0 0 .5rem}
         svg.chart{display:block;width:100%;height:auto}
         svg.chart text{font-family:inherit}
         .legend{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:.5rem 0;padding:0}
@@ -66,7 +76,43 @@ enum DashboardStyles {
         .site-footer{max-width:1200px;margin:0 auto;padding:1rem;color:#4a4a4a;font-size:.875rem}
         .visually-hidden{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;
         clip:rect(0 0 0 0);white-space:nowrap;border:0}
-        @media (max-width:480px){main{padding:.75rem}h1{font-size:1.25rem}.card dd{font-size:1.1rem}}
+        .stack table{min-width:0}
+        .compact table{font-size:.875rem}
+        .compact th,.compact td{padding:.35rem .4rem}
+        @media (max-width:600px){
+        .stack table,.stack tbody,.stack tr,.stack th,.stack td{display:block;width:100%}
+        .stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+        .stack tr{border-bottom:2px solid #c4cad3;padding:.3rem 0}
+        .stack caption{display:block;width:100%}
+        .stack th,.stack td{border:0;padding:0 .25rem;line-height:1.4}
+        .stack td{display:flex;justify-content:space-between;gap:1rem;text-align:right}
+        .stack td::before{content:attr(data-label);color:#4a4a4a;text-align:left;font-weight:400}
+        .print-link{margin-left:0}}
+        @media (max-width:480px){main{padding:.75rem}h1{font-size:1.25rem}.card dd{font-size:1.125rem}
+        .cards{grid-template-columns:repeat(2,minmax(0,1fr))}}
         @media (forced-colors:active){.swatch{forced-color-adjust:none}}
+        """
+
+    /// The meeting pack: A4 pages, each agency on a new page, rows and headings never cut.
+    static let printCSS = """
+
+        .rakor h3{font-size:1.05rem;margin:1rem 0 .4rem}
+        .rakor h4{font-size:1rem;margin:.5rem 0 .2rem}
+        .narrative{border-left:3px solid #c4cad3;padding-left:.75rem;margin:0 0 .75rem}
+        .story{white-space:pre-line;margin:.25rem 0}
+        .toc{columns:2 18rem;margin:.25rem 0}
+        @page{size:A4;margin:14mm 12mm}
+        @media print{
+        html{font-size:10.5pt}
+        .site-header{background:none;color:#000;padding:0 0 .5rem;border-bottom:2px solid #000}
+        .no-print,.skip,.user,.site-header form{display:none!important}
+        main{max-width:none;padding:0}
+        section{border-top:0}
+        section.agency{break-before:page}
+        tr,.narrative,.facts div{break-inside:avoid}
+        h2,h3,h4,caption{break-after:avoid}
+        .table-wrap{overflow:visible}
+        table{min-width:0}
+        a{color:#000;text-decoration:none}}
         """
 }

@@ -1,48 +1,58 @@
+import PaduCore
 import PaduStore
 
 // The analytic sections of the summary page. Every ratio goes through DashboardFormat.ratio or
-// DashboardFormat.percent, which return nil / "—" instead of dividing by zero.
+// DashboardFormat.percent, which return nil / "—" instead of dividing by zero. Tables show exact
+// figures; headline text may be compact with the exact figure in `title`.
 
 extension DashboardPages {
     // MARK: - Agencies
 
-    static func agencySection(_ agencies: [AgencySummary]) -> String {
+    static func agencySection(_ agencies: [AgencySummary], year: Int, extras: DashboardExtras) -> String {
+        typealias Cell = DashboardHTML.Cell
         let heading = "Realisasi anggaran per OPD"
-        guard !agencies.isEmpty else {
-            return DashboardHTML.section(
-                id: "realisasi-opd", heading: heading,
-                content: "<p class=\"empty\">Belum ada data realisasi OPD.</p>\n"
-                    + agencyTable(agencies))
-        }
-        let bars = agencies.map { agency in
-            let amounts =
-                "\(DashboardFormat.rupiah(agency.realizedIDR)) dari \(DashboardFormat.rupiah(agency.allocatedIDR))"
+        let previous = Dictionary(extras.yearOverYear.map { ($0.agencyID, $0) }, uniquingKeysWith: { a, _ in a })
+        let rows = agencies.map { agency -> [Cell] in
             let rate = DashboardFormat.percent(agency.realizationRate)
-            return DashboardCharts.HorizontalBar(
-                label: shortAgencyLabel(agency.agency), title: "\(agency.agency): \(rate) (\(amounts))",
-                fraction: agency.realizationRate, valueText: rate, detail: amounts)
+            let meter = rateMeter(agency.realizationRate)
+            let lastYear = previous[agency.agencyID]
+            let outputs = (extras.outputs[agency.agencyCode] ?? []).map {
+                "\(DashboardFormat.integer(Int(clamping: $0.quantity))) \($0.unit)"
+            }
+            return [
+                Cell(html: DashboardHTML.escape(shortAgencyLabel(agency.agency)), title: agency.agency),
+                .number(DashboardFormat.rupiah(agency.allocatedIDR)),
+                .number(DashboardFormat.rupiah(agency.realizedIDR)),
+                Cell(html: "\(meter)\(DashboardHTML.escape(rate))", numeric: true),
+                lastYear.map { .number(DashboardFormat.rupiah($0.realizedPreviousIDR)) }
+                    ?? .number(DashboardFormat.missing),
+                lastYear.map { .number(DashboardFormat.change($0.realizedIDR, from: $0.realizedPreviousIDR)) }
+                    ?? .number(DashboardFormat.missing),
+                .number(DashboardFormat.integer(agency.householdsReached)),
+                lastYear.map { .number(DashboardFormat.integer($0.householdsPrevious)) }
+                    ?? .number(DashboardFormat.missing),
+                .text(outputs.isEmpty ? DashboardFormat.missing : outputs.joined(separator: ", ")),
+            ]
         }
-        let description = agencies.map { agency in
-            let rate = DashboardFormat.percent(agency.realizationRate)
-            return "\(agency.agency) \(rate == DashboardFormat.missing ? "tidak tersedia" : rate)"
-        }
-        let chart = DashboardCharts.horizontalBars(
-            bars,
-            summary: "Grafik batang tingkat realisasi anggaran per OPD (batang dibatasi 100%): "
-                + description.joined(separator: "; ") + ".")
-        return DashboardHTML.section(
-            id: "realisasi-opd", heading: heading,
-            content: "<div class=\"chart-box\">\(chart)</div>\n" + agencyTable(agencies))
+        let table = DashboardHTML.table(
+            caption: "Pagu, realisasi, rumah tangga terjangkau dan keluaran per OPD, \(year) dibanding \(year - 1)",
+            headers: [
+                ("OPD", false), ("Pagu", true), ("Realisasi", true), ("Tingkat", true),
+                ("Realisasi \(year - 1)", true), ("Perubahan", true), ("Keluarga terjangkau", true),
+                ("Keluarga \(year - 1)", true), ("Keluaran", false),
+            ],
+            rows: rows, stacked: true, compact: true)
+        let empty = agencies.isEmpty ? "<p class=\"empty\">Belum ada data realisasi OPD.</p>\n" : ""
+        return DashboardHTML.section(id: "realisasi-opd", heading: heading, content: empty + table)
     }
 
-    static func agencyTable(_ agencies: [AgencySummary]) -> String {
-        typealias Cell = DashboardHTML.Cell
-        let rows = agencies.map { agency -> [Cell] in
-            [.text(agency.agency), .text(agency.agencyCode)] + DashboardFigures.values(agency).map(Cell.number)
-        }
-        return DashboardHTML.table(
-            caption: "Pagu dan realisasi anggaran per OPD",
-            headers: [("OPD", false), ("Kode", false)] + DashboardFigures.labels.map { ($0, true) }, rows: rows)
+    /// A small bar for a rate (capped at 100%), decorative: the percentage is written beside it.
+    static func rateMeter(_ rate: Double?) -> String {
+        guard let rate, rate.isFinite else { return "" }
+        let width = DashboardCharts.number(min(max(rate, 0), 1) * 60)
+        return "<svg class=\"meter\" aria-hidden=\"true\" viewBox=\"0 0 60 8\" width=\"60\" height=\"8\">"
+            + "<rect width=\"60\" height=\"8\" fill=\"\(DashboardCharts.trackColor)\"/>"
+            + "<rect width=\"\(width)\" height=\"8\" fill=\"\(DashboardCharts.primaryColor)\"/></svg>"
     }
 
     /// The agency name without the trailing "Kabupaten …" / "Kab. …" part, truncated for the chart.
@@ -61,11 +71,20 @@ extension DashboardPages {
     static func clusterSection(_ clusters: [ClusterSummary]) -> String {
         typealias Cell = DashboardHTML.Cell
         let rows = clusters.map { cluster -> [Cell] in
-            [.text(cluster.cluster)] + DashboardFigures.values(cluster).map(Cell.number)
+            [
+                .text(cluster.cluster), .number(DashboardFormat.rupiah(cluster.allocatedIDR)),
+                .number(DashboardFormat.rupiah(cluster.realizedIDR)),
+                .number(DashboardFormat.percent(cluster.realizationRate)),
+                .number(DashboardFormat.integer(cluster.householdsReached)),
+            ]
         }
         let table = DashboardHTML.table(
             caption: "Pagu dan realisasi per klaster program",
-            headers: [("Klaster", false)] + DashboardFigures.labels.map { ($0, true) }, rows: rows)
+            headers: [
+                ("Klaster", false), ("Pagu", true), ("Realisasi", true), ("Tingkat realisasi", true),
+                ("Rumah tangga terjangkau", true),
+            ],
+            rows: rows, stacked: true)
         return DashboardHTML.section(id: "realisasi-klaster", heading: "Realisasi per klaster", content: table)
     }
 
@@ -82,151 +101,123 @@ extension DashboardPages {
         let description = counts.enumerated().map { "desil \($0.offset + 1): \(DashboardFormat.integer($0.element))" }
         let chart = DashboardCharts.verticalBars(
             bars,
-            summary: "Grafik batang rumah tangga penerima per desil DTKS: " + description.joined(separator: ", ")
+            summary: "Grafik batang rumah tangga penerima per desil kesejahteraan: "
+                + description.joined(separator: ", ")
                 + ".",
-            axisLabel: "Desil")
+            axisLabel: "Desil (1 = termiskin)")
         let esc = DashboardHTML.escape
         let html = """
+            <p><strong>\(DashboardFormat.percent(targeting.shareDecile1To4))</strong> rumah tangga penerima termasuk \
+            40% termiskin (desil 1–4): \(DashboardFormat.integer(targeting.decile1To4)) dari \
+            \(DashboardFormat.integer(targeting.recipients)) rumah tangga penerima. \
+            \(DashboardFormat.integer(targeting.outsideRegistry)) penerima tidak tercatat di DTKS.</p>
             <div class="chart-box">\(chart)</div>
             <ul class="legend">
             <li><span class="swatch swatch-primary" aria-hidden="true"></span>\(esc("Desil 1–4 (sasaran)"))</li>
             <li><span class="swatch swatch-secondary" aria-hidden="true"></span>\(esc("Desil 5–10"))</li>
             </ul>
-            <p><strong>\(DashboardFormat.percent(targeting.shareDecile1To4))</strong> rumah tangga penerima berada \
-            di desil 1–4 (\(DashboardFormat.integer(targeting.decile1To4)) dari \
-            \(DashboardFormat.integer(targeting.recipients)) rumah tangga penerima; \
-            \(DashboardFormat.integer(targeting.inRegistry)) terdaftar di DTKS).</p>
-            <p><strong>\(DashboardFormat.integer(targeting.outsideRegistry))</strong> rumah tangga penerima \
-            di luar DTKS.</p>
             """
-        return DashboardHTML.section(id: "ketepatan-sasaran", heading: "Ketepatan sasaran (desil)", content: html)
+        return DashboardHTML.section(id: "ketepatan-sasaran", heading: "Bantuan tepat sasaran", content: html)
     }
 
     // MARK: - Overlap
 
     static let programCountKeys = ["1", "2", "3", "4+"]
 
-    static func overlapSection(_ overlap: Overlap) -> String {
+    static func overlapSection(_ overlap: Overlap, pairs: [AgencyPair]) -> String {
+        typealias Cell = DashboardHTML.Cell
         let extra = overlap.householdsByProgramCount.keys.filter { !programCountKeys.contains($0) }.sorted()
         let keys = programCountKeys + extra
-        let bars = keys.map { key in
-            let count = overlap.householdsByProgramCount[key] ?? 0
-            return DashboardCharts.VerticalBar(
-                label: "\(key) program", value: count, color: DashboardCharts.primaryColor,
-                title: "\(key) program: \(DashboardFormat.integer(count)) rumah tangga")
-        }
-        let description = bars.map { "\($0.label): \(DashboardFormat.integer($0.value))" }
-        let chart = DashboardCharts.verticalBars(
-            bars,
-            summary: "Histogram rumah tangga menurut jumlah program yang diterima: "
-                + description.joined(separator: ", ") + ".",
-            axisLabel: "Jumlah program per rumah tangga")
-        let multiple = keys.dropFirst().reduce(0) { $0 + max(overlap.householdsByProgramCount[$1] ?? 0, 0) }
-        let html = """
-            <div class="chart-box">\(chart)</div>
-            <p><strong>\(DashboardFormat.integer(multiple))</strong> rumah tangga menerima lebih dari satu program.</p>
+        let counts = keys.map { max(overlap.householdsByProgramCount[$0] ?? 0, 0) }
+        let multiple = counts.dropFirst().reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 }
+        let list = zip(keys, counts).map { "\($0) program: \(DashboardFormat.integer($1))" }
+        var html = """
+            <p><strong>\(DashboardFormat.integer(multiple))</strong> rumah tangga menerima lebih dari satu program \
+            (\(DashboardHTML.escape(list.joined(separator: "; "))) rumah tangga).</p>
+
             """
-        return DashboardHTML.section(id: "tumpang-tindih", heading: "Tumpang tindih program", content: html)
+        let shown = pairs.prefix(10)
+        let rows = shown.map { pair -> [Cell] in
+            [
+                .text("\(shortAgencyLabel(pair.agencyA)) + \(shortAgencyLabel(pair.agencyB))"),
+                .count(pair.households),
+            ]
+        }
+        html += DashboardHTML.table(
+            caption: "Pasangan OPD yang membantu keluarga yang sama",
+            headers: [("Pasangan OPD", false), ("Keluarga yang sama", true)], rows: rows, stacked: true)
+        if pairs.count > shown.count {
+            html += "<p class=\"note\">\(pairs.count - shown.count) pasangan lain dengan lebih sedikit keluarga "
+            html += "yang sama tidak ditampilkan.</p>"
+        }
+        return DashboardHTML.section(
+            id: "tumpang-tindih", heading: "Keluarga yang dibantu lebih dari satu OPD", content: html)
     }
 
-    // MARK: - Exclusion
+    // MARK: - The poorest not reached
 
-    static func exclusionSection(_ exclusion: Exclusion) -> String {
+    static func exclusionSection(_ exclusion: Exclusion, year: Int, extras: DashboardExtras) -> String {
+        typealias Cell = DashboardHTML.Cell
+        let esc = DashboardHTML.escape
         let total = exclusion.decile1Households
-        let reached = exclusion.decile1HouseholdsReached
-        let notReached = max(total - reached, 0)
-        let facts: [(String, String)] = [
-            ("Rumah tangga desil 1 di DTKS", DashboardFormat.integer(total)),
-            ("Sudah terjangkau program", DashboardFormat.integer(reached)),
-            ("Belum terjangkau", DashboardFormat.integer(notReached)),
-            ("Persentase belum terjangkau", DashboardFormat.percent(DashboardFormat.ratio(notReached, of: total))),
-        ]
-        var html = "<dl class=\"facts\">\n"
-        for (label, value) in facts {
-            html += "<div><dt>\(DashboardHTML.escape(label))</dt><dd>\(DashboardHTML.escape(value))</dd></div>\n"
+        let notReached = max(total - exclusion.decile1HouseholdsReached, 0)
+        var html = """
+            <p><strong>\(DashboardFormat.integer(notReached))</strong> dari \(DashboardFormat.integer(total)) \
+            keluarga termiskin (desil 1) di DTKS belum menerima bantuan apa pun pada \(year) \
+            (\(DashboardFormat.percent(DashboardFormat.ratio(notReached, of: total)))).</p>
+
+            """
+        let place = extras.district.map { "desa di Kecamatan \($0.name)" } ?? "kecamatan"
+        let rows = extras.poorest.map { region -> [Cell] in
+            let name: Cell =
+                extras.district == nil
+                ? Cell(
+                    html: "<a href=\"?year=\(year)&amp;period=\(extras.quarter.description)&amp;kecamatan="
+                        + "\(esc(region.regionCode))#termiskin\">\(esc(region.region))</a>")
+                : .text(region.region)
+            return [name, .count(region.registryHouseholds), .count(region.notReached)]
         }
-        html += "</dl>"
-        return DashboardHTML.section(id: "eksklusi", heading: "Eksklusi", content: html)
+        html += DashboardHTML.table(
+            caption: "Keluarga desil 1–2 yang belum terjangkau per \(place), terbanyak di atas",
+            headers: [
+                (extras.district == nil ? "Kecamatan" : "Desa", false), ("Keluarga desil 1–2", true),
+                ("Belum terjangkau", true),
+            ],
+            rows: rows, stacked: true)
+        if let district = extras.district {
+            html += "<p><a href=\"?year=\(year)&amp;period=\(extras.quarter.description)#termiskin\">"
+            html += "Kembali ke semua kecamatan</a> (sekarang: \(esc(district.name)))</p>"
+        } else if !rows.isEmpty {
+            html += "<p class=\"note\">Pilih kecamatan untuk melihat desanya.</p>"
+        }
+        return DashboardHTML.section(
+            id: "termiskin", heading: "Keluarga termiskin yang belum terjangkau", content: html)
     }
 
     // MARK: - Regions
 
     static func regionSection(_ regions: [RegionSummary]) -> String {
         typealias Cell = DashboardHTML.Cell
-        let heading = "Cakupan per kecamatan"
         let rows = regions.map { region -> [Cell] in
             let coverage = DashboardFormat.ratio(region.householdsReached, of: region.registryHouseholds)
             let coverageCell: Cell =
                 region.registryHouseholds == nil || region.householdsReached == nil
-                ? .suppressed : .number(DashboardFormat.percent(coverage))
+                ? .suppressed
+                : Cell(
+                    html: rateMeter(coverage) + DashboardHTML.escape(DashboardFormat.percent(coverage)), numeric: true)
             return [
-                .text(region.region), .text(region.regionCode), .count(region.registryHouseholds),
-                .count(region.householdsReached), .count(region.decile1To4HouseholdsReached),
-                .money(region.valueDeliveredIDR), coverageCell,
+                .text(region.region), .count(region.registryHouseholds), .count(region.householdsReached),
+                .count(region.decile1To4HouseholdsReached), coverageCell,
             ]
         }
         let table = DashboardHTML.table(
-            caption: "Cakupan rumah tangga per kecamatan",
+            caption: "Rumah tangga DTKS yang terjangkau per kecamatan",
             headers: [
-                ("Kecamatan", false), ("Kode", false), ("Rumah tangga DTKS", true), ("Rumah tangga terjangkau", true),
-                ("Desil 1–4 terjangkau", true), ("Nilai tersalur", true), ("Cakupan", true),
+                ("Kecamatan", false), ("Rumah tangga DTKS", true), ("Terjangkau", true),
+                ("Desil 1–4 terjangkau", true), ("Cakupan", true),
             ],
-            rows: rows)
-        guard !regions.isEmpty else {
-            return DashboardHTML.section(
-                id: "cakupan-kecamatan", heading: heading,
-                content: "<p class=\"empty\">Belum ada data kecamatan.</p>\n" + table)
-        }
-        let bars = regions.map { region -> DashboardCharts.HorizontalBar in
-            let name = "\(region.region) (\(region.regionCode))"
-            guard let registry = region.registryHouseholds, let reached = region.householdsReached else {
-                return DashboardCharts.HorizontalBar(
-                    label: region.region, title: "\(name): \(DashboardHTML.suppressedNote)", fraction: nil,
-                    valueText: DashboardFormat.missing, detail: DashboardHTML.suppressedNote)
-            }
-            let coverage = DashboardFormat.ratio(reached, of: registry)
-            let detail = "\(DashboardFormat.integer(reached)) dari \(DashboardFormat.integer(registry)) rumah tangga"
-            return DashboardCharts.HorizontalBar(
-                label: region.region, title: "\(name): cakupan \(DashboardFormat.percent(coverage)) (\(detail))",
-                fraction: coverage, valueText: DashboardFormat.percent(coverage), detail: detail)
-        }
-        let description = bars.map { bar in
-            "\(bar.label) \(bar.fraction == nil ? "tidak tersedia" : bar.valueText)"
-        }
-        let chart = DashboardCharts.horizontalBars(
-            bars,
-            summary: "Grafik batang cakupan rumah tangga DTKS yang terjangkau per kecamatan: "
-                + description.joined(separator: "; ") + ".")
-        return DashboardHTML.section(
-            id: "cakupan-kecamatan", heading: heading, content: "<div class=\"chart-box\">\(chart)</div>\n" + table)
-    }
-}
-
-/// The six figures shown for the whole scope, for each agency and for each cluster.
-protocol SummaryFigures {
-    var allocatedIDR: Int64 { get }
-    var realizedIDR: Int64 { get }
-    var realizationRate: Double? { get }
-    var personsReached: Int { get }
-    var householdsReached: Int { get }
-    var deliveries: Int { get }
-}
-
-extension SummaryTotals: SummaryFigures {}
-extension AgencySummary: SummaryFigures {}
-extension ClusterSummary: SummaryFigures {}
-
-/// The figures' labels and their values in Indonesian format, in the same order.
-enum DashboardFigures {
-    static let labels = [
-        "Pagu", "Realisasi", "Tingkat realisasi", "Penduduk terjangkau", "Rumah tangga terjangkau", "Penyaluran",
-    ]
-
-    static func values(_ figures: some SummaryFigures) -> [String] {
-        [
-            DashboardFormat.rupiah(figures.allocatedIDR), DashboardFormat.rupiah(figures.realizedIDR),
-            DashboardFormat.percent(figures.realizationRate), DashboardFormat.integer(figures.personsReached),
-            DashboardFormat.integer(figures.householdsReached), DashboardFormat.integer(figures.deliveries),
-        ]
+            rows: rows, stacked: true)
+        let empty = regions.isEmpty ? "<p class=\"empty\">Belum ada data kecamatan.</p>\n" : ""
+        return DashboardHTML.section(id: "cakupan-kecamatan", heading: "Cakupan per kecamatan", content: empty + table)
     }
 }

@@ -245,4 +245,5 @@ public struct PaduTransaction: Sendable {
     public var sessions: SessionStore { SessionStore(connection: connection) }
     public var idempotency: IdempotencyStore { IdempotencyStore(connection: connection) }
     public var summary: SummaryStore { SummaryStore(connection: connection) }
+    public var dashboard: DashboardStore { DashboardStore(connection: connection) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PaduCore
 import Testing
 
 @testable import PaduAPI
@@ -59,11 +60,42 @@ enum Fixtures {
 
     static let years = [2019, 2018, 2017]
 
+    static let extras = DashboardExtras(
+        quarter: try! Quarter("2019-Q3"), quarters: [],
+        reporting: [
+            ReportingStatus(
+                agencyID: 2, agencyCode: "BAZNAS", agency: baznas.agency, programmes: 1, submitted: 1, drafts: 0,
+                lastSubmittedAt: nil),
+            ReportingStatus(
+                agencyID: 1, agencyCode: "1.06.01", agency: dinsos.agency, programmes: 4, submitted: 1, drafts: 1,
+                lastSubmittedAt: nil),
+        ],
+        yearOverYear: [
+            AgencyYearOverYear(
+                agencyID: 1, agencyCode: "1.06.01", agency: dinsos.agency, realizedIDR: 332_000_000,
+                realizedPreviousIDR: 300_000_000, householdsReached: 1_234, householdsPrevious: 1_000)
+        ],
+        pairs: [
+            AgencyPair(
+                agencyACode: "1.06.01", agencyA: dinsos.agency, agencyBCode: "BAZNAS", agencyB: baznas.agency,
+                households: 120),
+            AgencyPair(
+                agencyACode: "1.02.01", agencyA: dinkes.agency, agencyBCode: "BAZNAS", agencyB: baznas.agency,
+                households: nil),
+        ],
+        poorest: [
+            PoorestNotReached(regionCode: "16.06.02", region: "Babat Toman", registryHouseholds: 800, notReached: 640),
+            PoorestNotReached(regionCode: "16.06.01", region: "Sekayu", registryHouseholds: 700, notReached: 300),
+            PoorestNotReached(
+                regionCode: "16.06.09", region: "Batanghari Leko", registryHouseholds: 9, notReached: nil),
+        ],
+        outputs: ["BAZNAS": [(unit: "rumah", quantity: 7)]])
+
     static func page(
         summary: Summary = summary(), regions: [RegionSummary] = regions, years: [Int] = years,
-        username: String = "bappeda.admin"
+        username: String = "bappeda.admin", extras: DashboardExtras? = extras
     ) -> String {
-        DashboardPages.summaryPage(summary: summary, regions: regions, years: years, username: username)
+        DashboardPages.summaryPage(summary: summary, regions: regions, years: years, username: username, extras: extras)
     }
 }
 

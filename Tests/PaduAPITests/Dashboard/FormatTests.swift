@@ -1,3 +1,4 @@
+import PaduCore
 import Testing
 
 @testable import PaduAPI
@@ -74,5 +75,46 @@ struct FormatTests {
         #expect(DashboardCharts.number(-3.2) == "-3.2")
         #expect(DashboardCharts.number(.nan) == "0")
         #expect(DashboardCharts.number(.infinity) == "0")
+    }
+
+    @Test("compact rupiah: three significant digits in juta, miliar, triliun; exact below a million")
+    func compactRupiah() {
+        #expect(DashboardFormat.compactRupiah(4_940_000_000) == "Rp4,94 miliar")
+        #expect(DashboardFormat.compactRupiah(4_944_999_999) == "Rp4,94 miliar")
+        #expect(DashboardFormat.compactRupiah(4_945_000_000) == "Rp4,95 miliar")
+        #expect(DashboardFormat.compactRupiah(350_000_000) == "Rp350 juta")
+        #expect(DashboardFormat.compactRupiah(332_000_000) == "Rp332 juta")
+        #expect(DashboardFormat.compactRupiah(1_500_000) == "Rp1,5 juta")
+        #expect(DashboardFormat.compactRupiah(1_000_000) == "Rp1 juta")
+        #expect(DashboardFormat.compactRupiah(12_345_678_901) == "Rp12,3 miliar")
+        #expect(DashboardFormat.compactRupiah(999_600_000) == "Rp1 miliar", "rounding carries to the next word")
+        #expect(DashboardFormat.compactRupiah(999_400_000) == "Rp999 juta")
+        #expect(DashboardFormat.compactRupiah(1_200_000_000_000) == "Rp1,2 triliun")
+        #expect(DashboardFormat.compactRupiah(850_000) == "Rp850.000")
+        #expect(DashboardFormat.compactRupiah(0) == "Rp0")
+        #expect(DashboardFormat.compactRupiah(-5_000_000) == "-Rp5 juta")
+        #expect(DashboardFormat.compactRupiah(Int64.max) == "Rp9.223.372 triliun")
+        #expect(DashboardFormat.compactRupiah(Int64.min) == "-Rp9.223.372 triliun")
+        #expect(DashboardFormat.compactRupiah(nil) == "—")
+    }
+
+    @Test("instants in Western Indonesian Time with Indonesian month names")
+    func wib() {
+        #expect(DashboardFormat.wib("2026-12-02T00:15:00Z") == "2 Desember 2026 07.15 WIB")
+        #expect(DashboardFormat.wib("2019-06-30T17:00:00Z") == "1 Juli 2019 00.00 WIB", "past midnight in Jakarta")
+        #expect(DashboardFormat.wib("not a date") == "not a date")
+        #expect(DashboardFormat.wib(nil as String?) == "—")
+    }
+
+    @Test("quarters as Triwulan with Roman numerals; changes with a sign")
+    func quartersAndChanges() throws {
+        #expect(DashboardFormat.quarter(try Quarter("2019-Q3")) == "Triwulan III 2019")
+        #expect(DashboardFormat.quarter(try Quarter("2020-Q1")) == "Triwulan I 2020")
+        #expect(DashboardFormat.quarter(try Quarter("2020-Q4")) == "Triwulan IV 2020")
+        #expect(DashboardFormat.change(110, from: 100) == "+10,0%")
+        #expect(DashboardFormat.change(90, from: 100) == "-10,0%")
+        #expect(DashboardFormat.change(5, from: 0) == "baru")
+        #expect(DashboardFormat.change(0, from: 0) == "—")
+        #expect(DashboardFormat.change(Int64.max, from: Int64.min) == "+200,0%")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PaduCore
 import Testing
 
 @testable import PaduAPI
@@ -27,20 +28,35 @@ struct SafetyTests {
         #expect(!html.contains("<b>Muba</b>"))
         #expect(html.contains("&lt;b&gt;Muba&lt;/b&gt;"))
         #expect(html.contains("<strong>\(Self.escaped)</strong>"), "username")
-        #expect(html.contains("<td>x&#39;y</td>"))
 
         let agencySection = try #require(html.section("realisasi-opd"))
-        #expect(agencySection.contains("<th scope=\"row\">\(Self.escaped)</th>"), "table text")
-        let svg = try #require(agencySection.svgElements.first)
-        #expect(svg.contains("<title>\(Self.escaped): 94,9% (Rp332.000.000 dari Rp350.000.000)</title>"))
-        #expect(svg.contains(">\(Self.escaped)</text>"), "SVG text label")
-        #expect(svg.contains("aria-label=\"Grafik batang tingkat realisasi anggaran per OPD"))
-        #expect(svg.contains(Self.escaped + " 94,9%.\""), "aria-label attribute")
-
-        let regionSVG = try #require(html.section("cakupan-kecamatan")?.svgElements.first)
-        #expect(regionSVG.contains(">\(Self.escaped)</text>"))
-        #expect(try #require(html.section("pelaporan")).contains("<li>\(Self.escaped)</li>"))
+        #expect(
+            agencySection.contains("<th scope=\"row\" title=\"\(Self.escaped)\">\(Self.escaped)</th>"), "table text")
+        #expect(try #require(html.section("cakupan-kecamatan")).contains("<th scope=\"row\">\(Self.escaped)</th>"))
         #expect(try #require(html.section("realisasi-klaster")).contains("<th scope=\"row\">\(Self.escaped)</th>"))
+        let fallback = Fixtures.page(summary: summary, regions: [region], username: Self.hostile, extras: nil)
+        #expect(try #require(fallback.section("pelaporan")).contains("<li>\(Self.escaped)</li>"))
+        #expect(!fallback.lowercased().contains("<script"))
+    }
+
+    @Test("hostile names in the meeting pack are escaped, the narrative included")
+    func hostileMeetingPack() {
+        let programme = MeetingProgramme(
+            programCode: "X", program: Self.hostile, unit: "<u>", clusterID: 1, allocatedIDR: 1, realizedIDR: 2,
+            outputQuantity: 3, reportStatus: "submitted", targetQuantity: nil, achievedQuantity: nil,
+            narrative: Self.hostile, submittedAt: "\"><script>")
+        let agency = MeetingAgency(
+            agencyID: 1, agencyCode: "\"><script>", agency: Self.hostile, allocatedIDR: 0, realizedIDR: 0,
+            householdsReached: 0, personsReached: 0, deliveries: 0, byDecile: [], outsideRegistry: nil,
+            programmes: [programme])
+        let pack = MeetingPack(
+            period: "2019-Q3", year: 2019, scope: "16.06", scopeName: Self.hostile, asOf: nil, agencies: [agency])
+        let html = DashboardPages.rakorPage(
+            pack: pack, clusters: [], reporting: [], quarters: [], username: Self.hostile)
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains(Self.hostile))
+        #expect(html.contains("<p class=\"story\">\(Self.escaped)</p>"))
+        #expect(!html.containsNonFiniteNumber)
     }
 
     @Test("empty agencies, regions, deciles and overlap render without NaN, infinity or crashes")
@@ -56,19 +72,20 @@ struct SafetyTests {
             overlap: Overlap(householdsByProgramCount: [:]),
             exclusion: Exclusion(decile1Households: 0, decile1HouseholdsReached: 0),
             reporting: Reporting(period: "2020-Q1", submitted: 0, missing: []))
-        let html = DashboardPages.summaryPage(summary: summary, regions: [], years: [], username: "")
+        let html = DashboardPages.summaryPage(
+            summary: summary, regions: [], years: [], username: "",
+            extras: DashboardExtras(quarter: try Quarter("2020-Q1")))
 
         #expect(!html.containsNonFiniteNumber)
-        #expect(html.contains("<dt>Tingkat realisasi</dt><dd>—</dd>"))
+        #expect(html.contains("<dt>Tingkat realisasi</dt><dd><span class=\"figure\">—</span>"))
         #expect(html.contains("Belum ada data realisasi OPD."))
         #expect(html.contains("Belum ada data kecamatan."))
-        #expect(html.occurrences(of: "Tidak ada data.") == 3)
+        #expect(html.occurrences(of: "Tidak ada data.") == 5)
         #expect(html.contains("<option value=\"2020\" selected>2020</option>"))
-        #expect(html.svgElements.count == 2, "decile and overlap charts still render (all zero)")
         let deciles = try #require(html.section("ketepatan-sasaran"))
         #expect(deciles.elements(opening: "<rect class=\"bar\"", closing: "/>").count == 10)
-        #expect(deciles.contains("<strong>—</strong> rumah tangga penerima berada di desil 1–4"))
-        #expect(try #require(html.section("eksklusi")).contains("<dd>—</dd>"))
+        #expect(deciles.contains("<strong>—</strong> rumah tangga penerima termasuk 40% termiskin"))
+        #expect(try #require(html.section("termiskin")).contains("(—)"))
         #expect(html.contains("<p>Semua OPD sudah melapor.</p>"))
     }
 
@@ -88,7 +105,7 @@ struct SafetyTests {
         ]
         let html = Fixtures.page(summary: summary, regions: regions)
         #expect(!html.containsNonFiniteNumber)
-        #expect(html.contains("-Rp5.000"))
+        #expect(html.contains("<th scope=\"row\">Lais</th>"))
         #expect(!html.contains("desil 11"))
     }
 }
