@@ -62,7 +62,8 @@ struct SummaryMaintenanceTests {
         let programme = try await f.tx("dinkes") { tx in
             try await tx.programs.create(
                 NewProgram(
-                    code: "ACAK", name: "Bantuan acak", clusterID: 1, aidKind: .service, aidCategory: .other, target: .person, unit: "orang")
+                    code: "ACAK", name: "Bantuan acak", clusterID: 1, aidKind: .service, aidCategory: .other,
+                    target: .person, unit: "orang")
             )
         }
         _ = try await f.tx("admin") { tx in try await tx.programs.setRequiresCoordination(programme.id, false) }
@@ -155,7 +156,8 @@ struct SummaryMaintenanceTests {
         let programme = try await f.tx("dinkes") { tx in
             try await tx.programs.create(
                 NewProgram(
-                    code: "SEGAR", name: "Bantuan segar", clusterID: 1, aidKind: .service, aidCategory: .other, target: .person, unit: "anak"
+                    code: "SEGAR", name: "Bantuan segar", clusterID: 1, aidKind: .service, aidCategory: .other,
+                    target: .person, unit: "anak"
                 ))
         }
         _ = try await f.tx("admin") { tx in try await tx.programs.setRequiresCoordination(programme.id, false) }

@@ -62,7 +62,8 @@ struct DashboardController: Sendable {
     static func links(for role: Role) -> [(label: String, href: String)] {
         switch role {
         case .coordinator: [("Beranda", "/"), ("Ringkasan", "/?tampilan=ringkasan"), ("Bahan rakor", "/rakor")]
-        case .admin: [("Ringkasan", "/"), ("Akun", "/akun"), ("Periode pelaporan", "/periode"), ("Bahan rakor", "/rakor")]
+        case .admin:
+            [("Ringkasan", "/"), ("Akun", "/akun"), ("Periode pelaporan", "/periode"), ("Bahan rakor", "/rakor")]
         default: [("Ringkasan", "/"), ("Bahan rakor", "/rakor")]
         }
     }

@@ -244,11 +244,8 @@ extension PagesController {
                     let recorded = try await visit.transaction.deliveries.record(
                         programID: id, coordinated: program.requiresCoordination, rows)
                     return PageRenderer.redirect("/program/\(id)?pesan=tercatat&jumlah=\(recorded)")
-                } catch DeliveryError.noApprovedLine(let positions) {
-                    throw FormRefused(
-                        text: text,
-                        refused: try await refusedRows(
-                            visit.transaction, programID: id, rows: rows, positions: positions))
+                } catch DeliveryError.noApprovedLine(let positions, let reasons) {
+                    throw FormRefused(text: text, refused: Self.refusedRows(rows, positions: positions, reasons: reasons))
                 } catch let error as DatabaseError {
                     let failure = APIError.from(error, requestID: context.requestID)
                     guard failure.status == .unprocessableContent else { throw error }
@@ -311,20 +308,13 @@ extension PagesController {
     }
 
     /// Each refused row and why: the coordinator's reason when its line was rejected.
-    func refusedRows(_ transaction: PaduTransaction, programID: Int64, rows: [DeliveryInput], positions: [Int])
-        async throws -> [RefusedRow]
-    {
-        var reasons: [String: String] = [:]
-        for plan in try await transaction.plans.list(after: 0, limit: 1000, status: nil)
-        where plan.programID == programID && plan.status != .draft {
-            for line in try await transaction.plans.find(plan.id)?.recipients ?? [] where line.status == .rejected {
-                reasons[line.nik ?? line.kk ?? ""] = line.rejectionReason ?? ""
-            }
-        }
-        return positions.map { index in
+    /// The refused rows of a delivery batch and why: the coordinator's reason when it rejected
+    /// the line (the store reads it in the same statement that found no approved line).
+    static func refusedRows(_ rows: [DeliveryInput], positions: [Int], reasons: [Int: String]) -> [RefusedRow] {
+        positions.map { index in
             let row = rows[index]
             let problem =
-                reasons[row.recipient.text].map { "ditolak koordinator: \($0.isEmpty ? "tanpa alasan" : $0)" }
+                reasons[index].map { "ditolak koordinator: \($0.isEmpty ? "tanpa alasan" : $0)" }
                 ?? "tidak ada baris rencana yang disetujui untuk tahun \(row.deliveredOn.year)"
             return RefusedRow(row: index + 2, identifier: row.recipient.text, problem: problem)
         }

@@ -104,6 +104,8 @@ struct FlagView {
         case .notInRegistry: "Tidak ada di DTKS"
         case .decileAbove4: "Desil di atas 4"
         case .alreadyReceivingSameKind: "Sudah menerima bantuan sejenis"
+        case .sameCategoryReceived: "Sudah menerima bantuan kategori sama dari OPD lain"
+        case .sameCategoryPlanned: "Sudah direncanakan OPD lain (kategori sama)"
         case .duplicateInPlan: "Ganda dalam daftar"
         case .possibleDuplicatePerson: "Mungkin orang yang sama dengan data lain"
         }
