@@ -125,6 +125,27 @@ extension PagesController {
             }
             let reason = form.value("reason") ?? ""
             let decision = PlanDecision(rawValue: form.value("decision") ?? "")
+            // An approval acknowledges each approved line's flags as the plan shows them now; the
+            // database holds the rule (PD036), this names the lines first, as the API does.
+            var flags: [Int: [CheckFlag]] = [:]
+            var acknowledgements: [LineAcknowledgement] = []
+            if decision == .approve {
+                for line in try await visit.transaction.findPlan(id).recipients ?? [] {
+                    guard let lineNo = line.lineNo, line.status == .pending, decisions[lineNo]?.reject != true else {
+                        continue
+                    }
+                    if !line.flags.isEmpty { flags[lineNo] = line.flags }
+                    let acknowledged = (decisions[lineNo]?.acknowledged ?? []).compactMap(CheckFlag.init(rawValue:))
+                    if !acknowledged.isEmpty {
+                        acknowledgements.append(LineAcknowledgement(lineNo: lineNo, flags: acknowledged))
+                    }
+                    let missing = CheckFlag.unacknowledged(line.flags, acknowledged: acknowledged)
+                    if !missing.isEmpty, lineProblems[lineNo] == nil {
+                        lineProblems[lineNo] =
+                            "Akui tanda \(missing.map(FlagView.label).joined(separator: ", ")) atau tolak penerima ini."
+                    }
+                }
+            }
             var problems: [PageProblem] = []
             if decision == nil { problems.append(.init(field: "decision", problem: "Pilih setujui atau tolak.")) }
             if decision == .reject && reason.isEmpty {
@@ -147,14 +168,9 @@ extension PagesController {
             let rejections = decisions.filter(\.value.reject).keys.sorted().map {
                 LineRejection(lineNo: $0, reason: decisions[$0]!.reason)
             }
-            // The flags acknowledged per line, as the v1.1 decision's `acknowledged` field. The
-            // store on this branch does not take them yet (branch `loop` adds it): pass
-            // `acknowledged` to `plans.decide` once merged, and its rule is enforced here too.
-            let acknowledged = decisions.filter { !$0.value.acknowledged.isEmpty }
-                .map { (lineNo: $0.key, flags: $0.value.acknowledged) }
-            _ = acknowledged
             try await visit.transaction.plans.decide(
-                id, decision, reason: reason.isEmpty ? nil : reason, rejecting: rejections)
+                id, decision, reason: reason.isEmpty ? nil : reason, rejecting: rejections,
+                acknowledging: acknowledgements, flags: flags)
             return PageRenderer.redirect("/rencana/\(id)")
         }
     }

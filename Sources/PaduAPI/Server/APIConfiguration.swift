@@ -16,6 +16,10 @@ public struct APIConfiguration: Sendable {
     /// How often the server drains the summary's queue of changed cells (0046): a committed write
     /// shows in /summary within this interval plus the recompute.
     public var summaryRefreshInterval: Duration = .seconds(1)
+    /// The dashboard's slower figures (agency pairs, deciles per agency, the poorest not
+    /// reached) read every delivery: they follow the summary at most this often, on their own
+    /// loop so the summary's one-second drain never waits for them.
+    public var dashboardRefreshInterval: Duration = .seconds(60)
     /// How long an analyst's statement (or idle transaction) may last before the watchdog ends
     /// it, and how often the watchdog looks.
     public var analystStatementLimit: Duration = .seconds(120)

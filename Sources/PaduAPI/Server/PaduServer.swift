@@ -49,6 +49,7 @@ public enum PaduServer {
             services: [
                 database,
                 SummaryRefresher(db: database, interval: configuration.summaryRefreshInterval, logger: logger),
+                DashboardRefresher(db: database, interval: configuration.dashboardRefreshInterval, logger: logger),
                 AnalystWatchdog(
                     db: database, limit: configuration.analystStatementLimit,
                     interval: configuration.analystWatchdogInterval, logger: logger),

@@ -25,3 +25,27 @@ struct SummaryRefresher: Service {
         }
     }
 }
+
+/// Keeps the dashboard's slower figures (0075) following the summary: every interval, when the
+/// summary moved on since their last refresh (`padu.refresh_dashboard_if_stale`, 0080). Its own
+/// loop, so a refresh of tens of seconds never delays the summary's drain.
+struct DashboardRefresher: Service {
+    let db: PaduDatabase
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                do {
+                    if let milliseconds = try await db.refreshDashboardIfStale(minimumAge: interval) {
+                        logger.debug("dashboard figures refreshed", metadata: ["ms": "\(milliseconds)"])
+                    }
+                } catch {
+                    logger.warning("dashboard refresh failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -179,6 +179,16 @@ public struct PaduDatabase: Service, Sendable {
         }
     }
 
+    /// Refreshes the dashboard's slower figures (agency pairs, deciles per agency, the poorest
+    /// not reached) when the summary moved on and they are older than `minimumAge`.
+    public func refreshDashboardIfStale(minimumAge: Duration) async throws -> Int64? {
+        try await translatingErrors {
+            try await client.withConnection { connection in
+                try await SummaryStore(connection: connection).refreshDashboardIfStale(minimumAge: minimumAge)
+            }
+        }
+    }
+
     /// Cancels analysts' statements running longer than `limit` and ends their transactions
     /// idle that long, whatever their sessions `SET`; returns how many it signalled.
     /// Runs on the primary and on every standby, where analysts are sent.

@@ -59,6 +59,14 @@ public struct SummaryStore: Sendable {
         try await connection.query("SELECT padu.refresh_summary_if_changed()").first(Int64?.self) ?? nil
     }
 
+    /// Rebuilds the dashboard's precomputed tables (0075) if the summary moved on since and they
+    /// are older than `minimumAge`; the milliseconds it took, or nil when nothing was done.
+    public func refreshDashboardIfStale(minimumAge: Duration) async throws -> Int64? {
+        try await connection.query(
+            "SELECT padu.refresh_dashboard_if_stale(\(Int32(clamping: minimumAge.components.seconds)))"
+        ).first(Int64?.self) ?? nil
+    }
+
     /// Fiscal years with budgets or deliveries, newest first (for the dashboard's selector).
     public func years() async throws -> [FiscalYear] {
         try await connection.query(

@@ -197,4 +197,45 @@ struct DashboardStoreTests {
         let pair = after.first { Set([$0.agencyACode, $0.agencyBCode]) == ["BAZNAS", "DINKES"] }
         #expect(pair?.households == 7)
     }
+
+    @Test(
+        "a drain of the summary leaves the dashboard's tables alone; the slower refresh follows, without reversed deliveries"
+    )
+    func followsSlowly() async throws {
+        let (f, households) = try await Self.seeded("store_dash_slowly")
+        func shared() async throws -> Int? {
+            let pairs: [AgencyPair] = try await f.tx("bupati") { tx in
+                try await tx.dashboard.agencyPairs(year: Self.year)
+            }
+            return pairs.first { Set([$0.agencyACode, $0.agencyBCode]) == ["BAZNAS", "DINSOS"] }?.households
+        }
+        #expect(try await shared() == 6)
+        let dashboardAsOf: PQQuery = "SELECT as_of::text FROM padu.dashboard_state"
+        let (asOf, drained) = try await f.database.withAdmin { c -> (String?, Int64?) in
+            let asOf = try await c.query(dashboardAsOf).first(String.self)
+            // Baznas' delivery to household 0, which Dinsos also served, is reversed.
+            try await c.query(
+                """
+                INSERT INTO padu.delivery_reversals (delivery_id, reason)
+                SELECT id, 'dicatat ganda' FROM padu.deliveries
+                 WHERE program_id = \(f.programs["BEDAH-RUMAH"]!) AND household_id = \(households[0].id)
+                """)
+            return (asOf, try await c.query("SELECT padu.refresh_summary_if_changed()").first(Int64?.self) ?? nil)
+        }
+        #expect(drained != nil, "the reversal queued its cell and the drain recomputed it")
+        let (afterDrain, tooSoon, refreshed, again) = try await f.database.withAdmin {
+            c -> (String?, Int64?, Int64?, Int64?) in
+            (
+                try await c.query(dashboardAsOf).first(String.self),
+                try await c.query("SELECT padu.refresh_dashboard_if_stale(3600)").first(Int64?.self) ?? nil,
+                try await c.query("SELECT padu.refresh_dashboard_if_stale(0)").first(Int64?.self) ?? nil,
+                try await c.query("SELECT padu.refresh_dashboard_if_stale(0)").first(Int64?.self) ?? nil
+            )
+        }
+        #expect(afterDrain == asOf, "a drain does not rebuild the dashboard's tables")
+        #expect(tooSoon == nil, "not more often than asked")
+        #expect(refreshed != nil, "the summary moved on: the dashboard follows")
+        #expect(again == nil, "up to date: nothing to do")
+        #expect(try await shared() == 5, "the reversed delivery counts nowhere")
+    }
 }
