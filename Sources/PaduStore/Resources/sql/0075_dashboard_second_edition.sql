@@ -349,16 +349,16 @@ BEGIN
           FROM padu.summary_agency s
          WHERE s.fiscal_year = v_year AND padu.in_scope(s.location, v_scope)
          GROUP BY s.agency_id
-    ), deciles AS (
-        SELECT d.agency_id, padu.clamped_bigint(sum(d.outside_registry)) AS outside,
-               (SELECT array_agg(padu.clamped_bigint(t.total) ORDER BY t.i) FROM (
-                   SELECT i, sum(x.by_decile[i]) AS total FROM generate_series(1, 10) i
-                     CROSS JOIN padu.dashboard_agency_deciles x
-                    WHERE x.fiscal_year = v_year AND x.agency_id = d.agency_id AND padu.in_scope(x.location, v_scope)
-                    GROUP BY i) t) AS by_decile
+    ), decile_cells AS (
+        SELECT d.agency_id, u.i, sum(u.v) AS total
           FROM padu.dashboard_agency_deciles d
+         CROSS JOIN LATERAL unnest(d.by_decile || d.outside_registry) WITH ORDINALITY AS u(v, i)
          WHERE d.fiscal_year = v_year AND padu.in_scope(d.location, v_scope)
-         GROUP BY d.agency_id
+         GROUP BY d.agency_id, u.i
+    ), deciles AS (
+        -- Deciles 1-10, then recipients outside the registry.
+        SELECT c.agency_id, array_agg(padu.clamped_bigint(c.total) ORDER BY c.i) AS cells
+          FROM decile_cells c GROUP BY c.agency_id
     ), agencies AS (
         SELECT a.id, a.code, a.name,
                coalesce((SELECT padu.clamped_bigint(sum(p.allocated)) FROM programmes p WHERE p.agency_id = a.id), 0)
@@ -389,7 +389,7 @@ BEGIN
             ORDER BY a.code)
             FROM agencies a LEFT JOIN reach x ON x.agency_id = a.id
             CROSS JOIN LATERAL (SELECT padu.suppressed_cells(
-                coalesce(dd.by_decile, '{0,0,0,0,0,0,0,0,0,0}'::bigint[]) || coalesce(dd.outside, 0)) AS shown
+                coalesce(dd.cells, '{0,0,0,0,0,0,0,0,0,0,0}'::bigint[])) AS shown
                 FROM (SELECT 1) one LEFT JOIN deciles dd ON dd.agency_id = a.id) d), '[]'))
     INTO result;
     RETURN result;
