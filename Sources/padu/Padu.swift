@@ -12,7 +12,7 @@ struct Padu: AsyncParsableCommand {
             """,
         subcommands: [
             DatabaseCommand.self, MigrateCommand.self, SeedDemoCommand.self, AccountCommand.self,
-            AnalystCommand.self, ServeCommand.self,
+            AnalystCommand.self, ServeCommand.self, SheetReadCommand.self,
         ])
 }
 

@@ -20,6 +20,8 @@ struct SheetTests {
         // A quoted field may hold the other separator; the header decides which one splits.
         let quoted = try CSV.Table("name;nik\n\"Siti, Aminah\";1606011503800001\n")
         #expect(quoted.records.first?.cell("name") == "Siti, Aminah")
+        // One column: a decimal comma stays in its value.
+        #expect(try CSV.Table("nik\n1606011503800001,5\n").records.first?.cell("nik") == "1606011503800001,5")
         let commaQuoted = try CSV.Table("name,nik\n\"Siti; Aminah\",1606011503800001\n")
         #expect(commaQuoted.records.first?.cell("name") == "Siti; Aminah")
     }

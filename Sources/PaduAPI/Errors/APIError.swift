@@ -81,10 +81,18 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         var error: Body
     }
 
+    /// The envelope in the request's language (`Accept-Language`; Indonesian by default):
+    /// `message` and each `problem` translated, `code` and `field` as they are.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONCoding.encoder.encode(Envelope(error: .init(code: code, message: message, details: details)))
+        let language = Language(acceptLanguage: request.headers[.acceptLanguage])
+        let body = try JSONCoding.encoder.encode(
+            Envelope(
+                error: .init(
+                    code: code, message: language.text(message),
+                    details: details.map { Detail(field: $0.field, problem: language.text($0.problem)) })))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLanguage] = language.rawValue
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -317,3 +317,12 @@ private func localName(_ name: String) -> Substring {
     if let colon = name.lastIndex(of: ":") { return name[name.index(after: colon)...] }
     return name[...]
 }
+
+/// Reads a workbook as an upload is read (first sheet, bounded, identifier columns checked),
+/// for `padu sheet-read` and its benchmark: the header and the number of data rows.
+public enum SheetReader {
+    public static func read(xlsx bytes: [UInt8]) throws -> (header: [String], rows: Int) {
+        let table = try CSV.Table(XLSX.read(bytes, limits: .init(maxUnpackedBytes: 64 << 20, maxRows: 1_048_576)))
+        return (table.header ?? [], table.records.count)
+    }
+}

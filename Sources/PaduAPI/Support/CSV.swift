@@ -5,7 +5,9 @@ import Foundation
 /// also be `;` (what Excel writes where the decimal mark is a comma, as in Indonesia), and a
 /// UTF-8 byte order mark is skipped.
 enum CSV {
-    /// `;` when the first line holds more semicolons than commas outside quotes, else `,`.
+    /// `,` when the first line holds more commas than semicolons outside quotes, else `;`. A
+    /// header of one column has neither: `;` then keeps a decimal comma in its values whole
+    /// (`1,6061E+15`, as Indonesian Excel writes a number without quotes).
     static func separator(of text: Substring) -> Unicode.Scalar {
         var commas = 0
         var semicolons = 0
@@ -15,11 +17,11 @@ enum CSV {
             case "\"": inQuotes.toggle()
             case "," where !inQuotes: commas += 1
             case ";" where !inQuotes: semicolons += 1
-            case "\n" where !inQuotes: return semicolons > commas ? ";" : ","
+            case "\n" where !inQuotes: return commas > semicolons ? "," : ";"
             default: break
             }
         }
-        return semicolons > commas ? ";" : ","
+        return commas > semicolons ? "," : ";"
     }
 
     /// Parses text into rows of fields. Throws on an unterminated quoted field.

@@ -84,6 +84,11 @@ final class TestAPI: Sendable {
         contentType: String? = nil, headers: [(String, String)] = []
     ) async throws -> HTTPResult {
         var all = headers
+        // The suites read errors in English (the API's default is Indonesian; LanguageTests
+        // asks for both), unless a test names its own language.
+        if !headers.contains(where: { $0.0.lowercased() == "accept-language" }) {
+            all.append(("Accept-Language", "en"))
+        }
         if let token { all.append(("Authorization", "Bearer \(token)")) }
         var payload = body
         if let json {
