@@ -132,6 +132,24 @@ enum MessageCatalogue {
         "no such route": "Alamat tidak ditemukan",
         "no such template": "Templat tidak ditemukan",
         "no such possible duplicate": "Kemungkinan duplikat tidak ditemukan",
+        "no such realization": "Realisasi tidak ditemukan",
+        "no such delivery": "Penyaluran tidak ditemukan",
+        "no such household": "Keluarga tidak ditemukan",
+        // Reversals, decisions, the household view, the summary and the dashboard (v1.1).
+        "this realization is already reversed": "Realisasi ini sudah dibatalkan",
+        "this delivery is already reversed": "Penyaluran ini sudah dibatalkan",
+        "carries {}: acknowledge them in acknowledged, or reject the line":
+            "memuat tanda {}: akui tanda itu di acknowledged, atau tolak baris ini",
+        "is not a flag of the check": "bukan tanda hasil pemeriksaan",
+        "is not a recipient of this plan: give its line_no, nik or kk":
+            "bukan penerima dalam rencana ini: sebutkan line_no, nik, atau kk-nya",
+        "a flagged line is approved only when its flags are acknowledged":
+            "Baris bertanda hanya dapat disetujui bila tandanya sudah diakui",
+        "is not a kecamatan of your scope": "bukan kecamatan dalam wilayah Anda",
+        "must be a kecamatan code like 16.06.01": "harus kode kecamatan seperti 16.06.01",
+        "must not be before from": "tidak boleh sebelum from",
+        "must be a quarter of {}": "harus triwulan dari tahun {}",
+        "must be district, village, kecamatan or desa": "harus district, village, kecamatan, atau desa",
         "the period is closed: its reports cannot be filed or changed":
             "Periode sudah ditutup: laporannya tidak dapat diajukan atau diubah",
         "the plan is not in a state that allows this": "Status rencana tidak memungkinkan tindakan ini",
