@@ -27,7 +27,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case checkQuotaExhausted = "PD008"
     /// A plan line approved with flags the decision did not acknowledge (0036).
     case flagsNotAcknowledged = "PD036"
-    /// The check named a programme the caller may not check (0010, 0012, 0033, 0036).
+    /// The check named a programme the caller may not check (0010, 0012, 0033, 0036, 0081).
     case programmeNotFound = "PD404"
 }
 

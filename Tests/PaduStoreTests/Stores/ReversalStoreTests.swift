@@ -154,4 +154,42 @@ struct ReversalStoreTests {
         }
         #expect(lowered == .rule(.overBudgetNeedsReason, column: "allocated_idr"))
     }
+
+    @Test("a reversed delivery is no longer another agency's aid in the check, nor aid in the household view")
+    func reversedAidNotShown() async throws {
+        let f = try await Fixture.shared("store_reversed_aid")
+        let person = try #require(try await f.registryPersons().dropFirst(3).first)
+        let pmt = f.programs["PMT-BALITA"]!
+        try await DeliveryStoreTests.approvedPlan(f, [person])
+        _ = try await f.tx("dinkes") { tx in
+            try await tx.deliveries.record(programID: pmt, coordinated: true, [try DeliveryStoreTests.row(person)])
+        }
+        func seen() async throws -> (aid: [String], household: [String]) {
+            let checked = try await f.tx("baznas") { tx in
+                try await tx.plans.check(
+                    programID: f.programs["BEDAH-RUMAH"]!, fiscalYear: try FiscalYear(2019),
+                    recipients: [RecipientInput(.kk(person.kk))], target: .household)
+            }
+            let household = try await f.tx("dinsos") { tx in
+                try await tx.registry.household(person.kk, from: try FiscalYear(2019), to: try FiscalYear(2019))
+            }
+            return (
+                checked.first?.otherAid.map(\.program) ?? [],
+                household?.aid.filter { $0.status == "delivered" }.map(\.program) ?? []
+            )
+        }
+        let before = try await seen()
+        #expect(before.aid.count == 1, "Dinkes' delivery is other aid to Baznas' check")
+        #expect(before.household.count == 1, "and delivered aid in the household view")
+        let delivery = try #require(
+            try await f.tx("dinkes") { tx in
+                try await tx.deliveries.list(programID: pmt, year: nil, after: 0, limit: 50)
+            }.first { $0.nik == person.nik.value })
+        _ = try await f.tx("dinkes") { tx in
+            try await tx.deliveries.reverse(programID: pmt, deliveryID: delivery.id, reason: "salah orang")
+        }
+        let after = try await seen()
+        #expect(after.aid.isEmpty)
+        #expect(after.household.isEmpty)
+    }
 }
