@@ -81,6 +81,7 @@ extension DashboardPages {
             targetingSection(summary.targeting),
             exclusionSection(summary.exclusion, year: summary.year, extras: extras),
             "</div>",
+            coordinationSection(summary.coordination),
             overlapSection(summary.overlap, pairs: extras.pairs),
             regionSection(regions),
             clusterSection(summary.byCluster),

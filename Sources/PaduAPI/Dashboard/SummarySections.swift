@@ -120,6 +120,46 @@ extension DashboardPages {
         return DashboardHTML.section(id: "ketepatan-sasaran", heading: "Bantuan tepat sasaran", content: html)
     }
 
+    // MARK: - Coordination
+
+    /// Plain words for the flags that made the coordinator reject a line.
+    static let flagWords: [String: String] = [
+        "DECILE_ABOVE_4": "bukan 40% termiskin (desil di atas 4)",
+        "NOT_IN_REGISTRY": "tidak tercatat di DTKS",
+        "INVALID_ID": "NIK/KK tidak valid",
+        "DUPLICATE_IN_PLAN": "tercatat ganda dalam daftar",
+        "POSSIBLE_DUPLICATE_PERSON": "mungkin orang yang sama dengan data lain",
+        "SAME_CATEGORY_RECEIVED": "sudah menerima bantuan sejenis dari OPD lain",
+        "SAME_CATEGORY_PLANNED": "sudah direncanakan OPD lain untuk bantuan sejenis",
+        "ALREADY_RECEIVING_SAME_KIND": "sudah menerima bantuan sejenis",
+    ]
+
+    /// What the check and the coordinator kept from going off target: lines reviewed, rejected,
+    /// the value not spent on them, and why (by the flags the rejected lines carried).
+    static func coordinationSection(_ coordination: Coordination) -> String {
+        let esc = DashboardHTML.escape
+        let reviewed = coordination.linesApproved + coordination.linesRejected
+        var html = "<p>Dinas Sosial memeriksa \(DashboardFormat.integer(reviewed)) baris rencana penerima: "
+        html += "\(DashboardFormat.integer(coordination.linesApproved)) disetujui, "
+        html += "<strong>\(DashboardFormat.integer(coordination.linesRejected)) ditolak</strong>"
+        if coordination.rejectedValueIDR > 0 {
+            html += " senilai <span title=\"\(esc(DashboardFormat.rupiah(coordination.rejectedValueIDR)))\">"
+            html +=
+                "\(esc(DashboardFormat.compactRupiah(coordination.rejectedValueIDR)))</span> yang tidak jadi salah sasaran"
+        }
+        html += ". \(DashboardFormat.integer(coordination.linesSubmitted)) baris masih menunggu keputusan.</p>\n"
+        let reasons = coordination.rejectedByFlag.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        if !reasons.isEmpty {
+            html += "<p>Baris yang ditolak menurut tanda hasil pemeriksaan:</p>\n<ul class=\"plain\">\n"
+            for (flag, count) in reasons {
+                html += "<li>\(esc(flagWords[flag] ?? flag)): \(DashboardFormat.integer(count))</li>\n"
+            }
+            html += "</ul>\n"
+        }
+        return DashboardHTML.section(
+            id: "koordinasi", heading: "Bantuan yang dijaga tetap tepat sasaran", content: html)
+    }
+
     // MARK: - Overlap
 
     static let programCountKeys = ["1", "2", "3", "4+"]

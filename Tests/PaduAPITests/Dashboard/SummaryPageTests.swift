@@ -38,7 +38,7 @@ struct SummaryPageTests {
     func landmarks() throws {
         #expect(html.occurrences(of: "<main") == 1)
         let sections = html.elements(opening: "<section ", closing: ">")
-        #expect(sections.count == 9)
+        #expect(sections.count == 10)
         for opening in sections {
             let label = try #require(opening.firstMatch(#"aria-labelledby="([^"]+)""#))
             #expect(html.contains("<h2 id=\"\(label)\""), "missing heading \(label)")
@@ -46,7 +46,7 @@ struct SummaryPageTests {
         for heading in [
             "Angka utama", "Realisasi anggaran per OPD", "Realisasi per klaster", "Bantuan tepat sasaran",
             "Keluarga yang dibantu lebih dari satu OPD", "Keluarga termiskin yang belum terjangkau",
-            "Cakupan per kecamatan", "Laporan Triwulan III 2019",
+            "Cakupan per kecamatan", "Laporan Triwulan III 2019", "Bantuan yang dijaga tetap tepat sasaran",
         ] {
             #expect(html.contains(">\(heading)</h2>"), "missing section \(heading)")
         }
@@ -217,5 +217,20 @@ extension String {
             let range = Range(match.range(at: 1), in: self)
         else { return nil }
         return String(self[range])
+    }
+
+    @Test("aid kept on target: lines reviewed, rejected, their value and why, in plain words")
+    func keptOnTarget() {
+        var summary = Fixtures.summary()
+        summary.coordination = Coordination(
+            linesSubmitted: 3, linesApproved: 40, linesRejected: 5, rejectedValueIDR: 100_000_000,
+            rejectedByFlag: ["DECILE_ABOVE_4": 4, "SAME_CATEGORY_PLANNED": 1])
+        let page = Fixtures.page(summary: summary)
+        #expect(page.contains("Bantuan yang dijaga tetap tepat sasaran"))
+        #expect(page.contains("memeriksa 45 baris rencana penerima: 40 disetujui, <strong>5 ditolak</strong>"))
+        #expect(page.contains("title=\"Rp100.000.000\">Rp100 juta</span>"))
+        #expect(page.contains("<li>bukan 40% termiskin (desil di atas 4): 4</li>"))
+        #expect(page.contains("<li>sudah direncanakan OPD lain untuk bantuan sejenis: 1</li>"))
+        #expect(!page.contains("DECILE_ABOVE_4"), "plain words, not codes")
     }
 }
