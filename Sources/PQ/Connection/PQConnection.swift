@@ -132,6 +132,7 @@ public final class PQConnection: @unchecked Sendable {
 
     /// Runs statements in one round trip (libpq pipeline mode) and returns each one's rows.
     /// The first failure is thrown; statements after it in the same call did not run.
+    @discardableResult
     public func pipeline(_ queries: [PQQuery]) async throws(PQError) -> [PQRows] {
         try checkUsable()
         if unreadPipelines > 0 { try await drainUnread() }

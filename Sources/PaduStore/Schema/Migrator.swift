@@ -61,7 +61,7 @@ public struct Migrator: Sendable {
                         """)
                 return
             } catch {
-                let state = (error as? PQError)?.sqlState
+                let state = error.sqlState
                 attempt += 1
                 guard attempt <= 3, state == PQError.SQLState.uniqueViolation || state == "42P07" else { throw error }
             }
