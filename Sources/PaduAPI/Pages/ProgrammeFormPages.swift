@@ -215,9 +215,19 @@ extension PagesController {
 
     /// A 422 (the rules) or 409 (a code already used) becomes the form again; others propagate.
     static func refusal(_ error: any Error, form: PageForm, context: PaduRequestContext) -> any Error {
+        let error = DatabaseError.translating(error)
         let failure = APIError.from(error, requestID: context.requestID)
-        guard failure.status == .unprocessableContent || failure.status == .conflict else { return error }
-        return ProgrammeRefused(
-            values: formValues(form), problems: PageProblem.from(failure), status: failure.status)
+        switch failure.status {
+        case .unprocessableContent:
+            return ProgrammeRefused(
+                values: formValues(form), problems: PageProblem.from(failure), status: failure.status)
+        case .conflict:
+            // The only key a programme's write can meet is the agency's own code.
+            return ProgrammeRefused(
+                values: formValues(form),
+                problems: [PageProblem(field: "code", problem: "kode ini sudah dipakai program lain milik OPD Anda")],
+                status: failure.status)
+        default: return error
+        }
     }
 }

@@ -57,9 +57,12 @@ struct ProgrammeFormPageTests {
         #expect(page.text.contains("Paket sembako lansia"))
         #expect(page.text.contains("href=\"/program/\(id)/ubah\""))
 
-        // The same code twice is refused by the database's unique key (409) and creates nothing.
+        // The same code twice is refused by the database's unique key: the form again, the
+        // problem next to the code, nothing created.
         let again = try await Pages.page(api, "POST", "/program", token: baznas, form: [("csrf", csrf)] + Self.fields())
         #expect(again.status == 409, "\(again.status)")
+        #expect(again.text.contains("id=\"code-masalah\""), "\(again.text)")
+        #expect(again.text.contains("value=\"SEMBAKO-2026\""))
         #expect(try await api.text("SELECT count(*) FROM padu.programs WHERE code = 'SEMBAKO-2026'") == "1")
     }
 
