@@ -77,6 +77,7 @@ extension PagesController {
             }
             switch query.get("pesan") {
             case "tercatat": forms.notice = "Penyaluran tercatat: \(query.get("jumlah") ?? "") baris."
+            case "diubah": forms.notice = "Program tersimpan."
             default: break
             }
             return try await programmePage(visit, id: id, forms: forms)
@@ -245,7 +246,8 @@ extension PagesController {
                         programID: id, coordinated: program.requiresCoordination, rows)
                     return PageRenderer.redirect("/program/\(id)?pesan=tercatat&jumlah=\(recorded)")
                 } catch DeliveryError.noApprovedLine(let positions, let reasons) {
-                    throw FormRefused(text: text, refused: Self.refusedRows(rows, positions: positions, reasons: reasons))
+                    throw FormRefused(
+                        text: text, refused: Self.refusedRows(rows, positions: positions, reasons: reasons))
                 } catch let error as DatabaseError {
                     let failure = APIError.from(error, requestID: context.requestID)
                     guard failure.status == .unprocessableContent else { throw error }

@@ -22,7 +22,11 @@ struct PagesController: Sendable {
     }
 
     func register(on router: RouteRegistrar) {
+        router.get("/program", use: newProgrammeForm)
+        router.post("/program", use: createProgramme)
         router.get("/program/:id", use: programme)
+        router.get("/program/:id/ubah", use: editProgrammeForm)
+        router.post("/program/:id/ubah", use: updateProgramme)
         router.post("/program/:id/cek", use: check)
         router.post("/program/:id/rencana", use: createPlan)
         router.post("/program/:id/penyaluran", use: deliver)
@@ -106,6 +110,8 @@ struct PagesController: Sendable {
                 return try await body(Visit(transaction: transaction, session: session, form: form))
             }
         } catch let refused as FormRefused {
+            throw refused
+        } catch let refused as ProgrammeRefused {
             throw refused
         } catch PageRefusal.csrf {
             return try await errorPage(

@@ -62,6 +62,13 @@ public enum DatabaseError: Error, Sendable, Equatable {
         case malformed
     }
 
+    /// An error a store threw, as the transaction's end will report it: for a handler that
+    /// catches it inside the transaction (to show a form again) before it is translated.
+    public static func translating(_ error: any Error) -> any Error {
+        guard let error = error as? PQError else { return error }
+        return from(error)
+    }
+
     /// Translates what libpq reported; PQ's error never leaves PaduStore.
     static func from(_ error: PQError) -> DatabaseError {
         if error.isConnectionError { return .unavailable }
