@@ -65,10 +65,14 @@ public struct TestDatabase: Sendable {
         DatabaseLocation(kind: .external(url: cluster.url(database: name)))
     }
 
+    /// A pool on this database. Its callers wait up to a minute for a connection: a suite that
+    /// queues many transactions behind one row lock (sign-in attempts) ran past the default
+    /// while the whole run loaded the machine; waiting is not what such tests test.
     public func client(api: Bool = false, maximum: Int = 4) -> PQClient {
         PQClient(
             configuration: PQClientConfiguration(
-                connection: api ? apiConfiguration : adminConfiguration, maximumConnections: maximum),
+                connection: api ? apiConfiguration : adminConfiguration, maximumConnections: maximum,
+                acquireTimeout: .seconds(60)),
             logger: TestDatabases.logger)
     }
 
