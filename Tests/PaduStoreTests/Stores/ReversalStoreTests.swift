@@ -191,5 +191,10 @@ struct ReversalStoreTests {
         let after = try await seen()
         #expect(after.aid.isEmpty)
         #expect(after.household.isEmpty)
+        // Analysts still see the delivery, marked reversed (0082).
+        let analytics = try await f.database.withAdmin { c in
+            try await c.query("SELECT reversed FROM analytics.deliveries WHERE program_id = \(pmt)").decode(Bool.self)
+        }
+        #expect(analytics.filter { $0 }.count == 1)
     }
 }
