@@ -36,9 +36,12 @@ struct PageProblem {
     var field: String
     var problem: String
 
+    /// The problems of a refusal, in Bahasa Indonesia: the API writes them once, in English, with
+    /// their Indonesian in `MessageCatalogue`; the pages speak Indonesian only.
     static func from(_ error: APIError) -> [PageProblem] {
-        let details = error.details.map { PageProblem(field: $0.field, problem: $0.problem) }
-        return details.isEmpty ? [PageProblem(field: "", problem: error.message)] : details
+        let text = Language.indonesian.text
+        let details = error.details.map { PageProblem(field: $0.field, problem: text($0.problem)) }
+        return details.isEmpty ? [PageProblem(field: "", problem: text(error.message))] : details
     }
 }
 

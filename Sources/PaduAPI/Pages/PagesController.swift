@@ -134,11 +134,12 @@ struct PagesController: Sendable {
         switch error.status {
         case .notFound: "Halaman atau data ini tidak ada, atau bukan milik Anda."
         case .forbidden: "Halaman ini bukan untuk peran Anda."
-        case .conflict: "Tidak dapat dilakukan sekarang: \(error.message)."
+        case .conflict: "Tidak dapat dilakukan sekarang: \(Language.indonesian.text(error.message))."
         case .serviceUnavailable: "Basis data sedang tidak tersedia. Coba lagi sebentar lagi."
         case .contentTooLarge: "Berkas terlalu besar."
         case .unprocessableContent:
-            "Data tidak valid: " + error.details.map { "\($0.field): \($0.problem)" }.joined(separator: "; ")
+            "Data tidak valid: "
+                + error.details.map { "\($0.field): \(Language.indonesian.text($0.problem))" }.joined(separator: "; ")
         default: "Terjadi kesalahan di server (nomor permintaan \(error.message.split(separator: " ").last ?? ""))."
         }
     }

@@ -37,6 +37,8 @@ struct ProgrammeFormPageTests {
         #expect(bad.text.contains("id=\"unit-masalah\""))
         #expect(bad.text.contains("id=\"target-masalah\""))
         #expect(!bad.text.contains("id=\"name-masalah\""))
+        #expect(bad.text.contains("wajib diisi"), "the API's problems, in Indonesian on the page")
+        #expect(!bad.text.contains("is required"))
         #expect(bad.text.contains("value=\"Paket sembako lansia\""), "what was typed comes back")
         #expect(bad.text.contains("<option value=\"food\" selected>"))
         #expect(try await api.text("SELECT count(*) FROM padu.programs") == before)
