@@ -138,16 +138,17 @@ extension DashboardPages {
     /// the value not spent on them, and why (by the flags the rejected lines carried).
     static func coordinationSection(_ coordination: Coordination) -> String {
         let esc = DashboardHTML.escape
-        let reviewed = coordination.linesApproved + coordination.linesRejected
-        var html = "<p>Dinas Sosial memeriksa \(DashboardFormat.integer(reviewed)) baris rencana penerima: "
-        html += "\(DashboardFormat.integer(coordination.linesApproved)) disetujui, "
+        // lines_submitted counts every line put before the coordinator, decided or not.
+        let pending = max(0, coordination.linesSubmitted - coordination.linesApproved - coordination.linesRejected)
+        var html = "<p>Dinas Sosial menerima \(DashboardFormat.integer(coordination.linesSubmitted)) baris rencana "
+        html += "penerima: \(DashboardFormat.integer(coordination.linesApproved)) disetujui, "
         html += "<strong>\(DashboardFormat.integer(coordination.linesRejected)) ditolak</strong>"
         if coordination.rejectedValueIDR > 0 {
             html += " senilai <span title=\"\(esc(DashboardFormat.rupiah(coordination.rejectedValueIDR)))\">"
             html +=
                 "\(esc(DashboardFormat.compactRupiah(coordination.rejectedValueIDR)))</span> yang tidak jadi salah sasaran"
         }
-        html += ". \(DashboardFormat.integer(coordination.linesSubmitted)) baris masih menunggu keputusan.</p>\n"
+        html += ". \(DashboardFormat.integer(pending)) baris masih menunggu keputusan.</p>\n"
         let reasons = coordination.rejectedByFlag.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
         if !reasons.isEmpty {
             html += "<p>Baris yang ditolak menurut tanda hasil pemeriksaan:</p>\n<ul class=\"plain\">\n"
