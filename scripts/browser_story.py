@@ -1,6 +1,6 @@
 """The Klaster 1 story through Padu's pages in headless Chromium, over the DevTools protocol.
 
-Called by scripts/browser-test with: port, DevTools port, screenshot folder, the renovation
+Called by scripts/browser-test with: port, screenshot folder, the renovation
 programme's id, the 7 households as "kk,decile" lines (the last of decile 9), and a scratch
 folder. Exits non-zero naming every step that failed."""
 import base64
@@ -11,9 +11,10 @@ import time
 import urllib.error
 import urllib.request
 
-import websocket
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from devtools import open_page  # noqa: E402
 
-port, debug, out, program, households, scratch = sys.argv[1:7]
+port, out, program, households, scratch = sys.argv[1:6]
 base = f"http://127.0.0.1:{port}"
 homes = [line.split(",") for line in households.strip().splitlines()]
 poor = [kk for kk, _ in homes[:6]]
@@ -28,14 +29,7 @@ def check(condition, what):
         failures.append(what)
 
 
-for _ in range(60):
-    try:
-        pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{debug}/json"))
-        target = next(p for p in pages if p.get("type") == "page")
-        break
-    except Exception:
-        time.sleep(0.5)
-ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
+ws = open_page(os.path.join(scratch, "chrome"))
 counter = 0
 last_status = {"status": None}
 
