@@ -18,7 +18,10 @@ struct SummaryRefresher: Service {
                         logger.debug("summary refreshed", metadata: ["ms": "\(milliseconds)"])
                     }
                 } catch {
-                    logger.warning("summary refresh failed", metadata: ["error": "\(error)"])
+                    // At shutdown the refresh in flight is cancelled with its task: not a failure.
+                    if !Task.isCancelled {
+                        logger.warning("summary refresh failed", metadata: ["error": "\(error)"])
+                    }
                 }
                 try? await Task.sleep(for: interval)
             }
@@ -38,12 +41,16 @@ struct DashboardRefresher: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
                 do {
                     if let milliseconds = try await db.refreshDashboardIfStale(minimumAge: interval) {
                         logger.debug("dashboard figures refreshed", metadata: ["ms": "\(milliseconds)"])
                     }
                 } catch {
-                    logger.warning("dashboard refresh failed", metadata: ["error": "\(error)"])
+                    // At shutdown the refresh in flight is cancelled with its task: not a failure.
+                    if !Task.isCancelled {
+                        logger.warning("dashboard refresh failed", metadata: ["error": "\(error)"])
+                    }
                 }
             }
         }
