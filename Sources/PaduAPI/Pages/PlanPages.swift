@@ -251,6 +251,12 @@ extension PagesController {
                     let flags = decisions[$0]!.acknowledged
                     return flags.isEmpty ? nil : LineAcknowledgement(lineNo: $0, flags: flags)
                 })
+            if elsewhere.count > 20 {
+                let more = elsewhere.count - 20
+                elsewhere = Array(elsewhere.prefix(20))
+                elsewhere.append(
+                    .init(field: "", problem: "dan \(more) baris lain; tampilkan hanya baris yang perlu perhatian."))
+            }
             guard elsewhere.isEmpty else {
                 return try await planPage(
                     visit, id: id, view: view, reason: reason,
