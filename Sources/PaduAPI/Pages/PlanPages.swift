@@ -236,7 +236,7 @@ extension PagesController {
             }
             guard problems.isEmpty, lineProblems.isEmpty else {
                 if !lineProblems.isEmpty {
-                    problems.append(.init(field: "", problem: "Periksa baris yang ditandai di bawah."))
+                    problems.append(.init(field: "Halaman ini", problem: "periksa baris yang ditandai di bawah."))
                 }
                 return try await planPage(
                     visit, id: id, view: view, decisions: decisions, reason: reason, problems: problems,
@@ -255,13 +255,15 @@ extension PagesController {
                 let more = elsewhere.count - 20
                 elsewhere = Array(elsewhere.prefix(20))
                 elsewhere.append(
-                    .init(field: "", problem: "dan \(more) baris lain; tampilkan hanya baris yang perlu perhatian."))
+                    .init(field: "Lainnya", problem: "\(more) baris lagi; tampilkan hanya baris yang perlu perhatian."))
             }
             guard elsewhere.isEmpty else {
                 return try await planPage(
                     visit, id: id, view: view, reason: reason,
                     problems: [
-                        .init(field: "", problem: "Pilihan di halaman ini tersimpan, tetapi rencana belum diputuskan.")
+                        .init(
+                            field: "Rencana",
+                            problem: "pilihan di halaman ini tersimpan, tetapi rencana belum diputuskan.")
                     ]
                         + elsewhere,
                     status: .unprocessableContent)
