@@ -143,53 +143,19 @@ extension PagesController {
         return name.hasSuffix(".csv") || name.hasSuffix(".txt") || file.contentType.hasPrefix("text/")
     }
 
-    struct CheckPage {
-        var chrome: PageChrome
-        var programme: ProgrammeRow
-        var fiscalYear: String
-        var period: String
-        var list: String
-        var lines: [LineRow]
-        var flaggedCount: Int
-        var total: Int
-        var showStatus = false
-    }
-
-    /// The check as a table with flags, deciles and other agencies' aid; from there the list is
-    /// saved as a draft plan, or fixed and checked again.
+    /// The check of an uploaded or typed list: stored at once as a draft plan (its lines keep
+    /// the check), then shown as the draft's page a page of lines at a time, with flags, deciles
+    /// and other agencies' aid and plans. From there it is submitted, or fixed as a new draft.
     @Sendable func check(_ request: Request, context: PaduRequestContext) async throws -> Response {
-        let id = try context.parameters.id("id")
-        return try await visit(request, context, readOnly: false) { visit in
-            let form = visit.form!
-            let program = try await visit.transaction.ownProgramme(id)
-            let list: RecipientList
-            let text: String
-            do {
-                (list, text) = try recipientList(form, programID: id, needsPeriod: false)
-            } catch {
-                let error = APIError.from(error, requestID: context.requestID)
-                guard error.status == .unprocessableContent else { throw error }
-                var forms = ProgrammeForms()
-                forms.fiscalYear = form.value("fiscal_year") ?? ""
-                forms.period = form.value("period") ?? ""
-                forms.list = form.value("daftar") ?? ""
-                forms.checkProblems = PageProblem.from(error)
-                return try await programmePage(visit, id: id, forms: forms, status: .unprocessableContent)
-            }
-            let checks = try await visit.transaction.plans.check(
-                programID: id, fiscalYear: list.fiscalYear, recipients: list.recipients, target: program.target)
-            let lines = checks.enumerated().map { LineRow($1, number: $0 + 1) }
-            let model = CheckPage(
-                chrome: try await chrome(visit.transaction, session: visit.session, title: "Hasil cek", current: ""),
-                programme: ProgrammeRow(program), fiscalYear: String(list.fiscalYear.year),
-                period: form.value("period") ?? "", list: text, lines: lines,
-                flaggedCount: lines.filter(\.flagged).count, total: lines.count)
-            return renderer.page("check", model)
-        }
+        try await saveDraft(request, context, then: "?pesan=dicek")
     }
 
     /// Saves the checked list as a draft plan and shows it.
     @Sendable func createPlan(_ request: Request, context: PaduRequestContext) async throws -> Response {
+        try await saveDraft(request, context, then: "")
+    }
+
+    func saveDraft(_ request: Request, _ context: PaduRequestContext, then query: String) async throws -> Response {
         let id = try context.parameters.id("id")
         return try await visit(request, context, readOnly: false) { visit in
             let form = visit.form!
@@ -211,7 +177,7 @@ extension PagesController {
             let plan = try await visit.transaction.plans.create(
                 programID: program.id, target: program.target, fiscalYear: list.fiscalYear, period: period,
                 recipients: list.recipients)
-            return PageRenderer.redirect("/rencana/\(plan.id)")
+            return PageRenderer.redirect("/rencana/\(plan.id)\(query)")
         }
     }
 

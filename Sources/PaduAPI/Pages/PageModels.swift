@@ -94,13 +94,7 @@ struct PlanRow {
     }
 }
 
-struct FlagView {
-    var code: String
-    var label: String
-    /// The line it belongs to, for the review form's acknowledgement checkboxes.
-    var lineNo: Int
-    var checked: Bool
-
+enum FlagView {
     static func label(_ flag: CheckFlag) -> String {
         switch flag {
         case .invalidID: "NIK/KK tidak valid"
@@ -115,46 +109,93 @@ struct FlagView {
     }
 }
 
-/// One recipient of a check or a plan, with its flags and, on the review form, its decision.
+/// A flag as the compact tables show it: a short code, explained once in the legend.
+struct FlagCode {
+    var code: String
+    var label: String
+    /// The line it belongs to and whether the coordinator acknowledged it (review form).
+    var lineNo: Int
+    var checked: Bool
+
+    /// Short codes of the flags: a table of 500 lines repeats them, the legend says them once.
+    static func short(_ flag: CheckFlag) -> String {
+        switch flag {
+        case .invalidID: "TV"
+        case .notInRegistry: "TD"
+        case .decileAbove4: "D4"
+        case .alreadyReceivingSameKind: "SJ"
+        case .sameCategoryReceived: "KS"
+        case .sameCategoryPlanned: "RL"
+        case .duplicateInPlan: "GD"
+        case .possibleDuplicatePerson: "OS"
+        }
+    }
+
+    static func flag(short: String) -> CheckFlag? { CheckFlag.allCases.first { Self.short($0) == short } }
+
+    /// The legend under a table: each code once, with its meaning.
+    static let legend: [FlagCode] = CheckFlag.allCases.filter { $0 != .alreadyReceivingSameKind }.map {
+        FlagCode(code: short($0), label: FlagView.label($0), lineNo: 0, checked: false)
+    }
+}
+
+/// One recipient of a plan in the compact table: short cells, no repeated long markup; the
+/// household view is a link away.
 struct LineRow {
     var number: Int
     var lineNo: Int
     var identifierKind: String
     var identifier: String
+    var household: String?
+    var village: String?
     var decile: String
-    var inRegistry: Bool
-    var flags: [FlagView]
+    var flags: [FlagCode]
     var flagged: Bool
-    var otherAid: [String]
+    /// Other agencies' aid and plans, by agency: `Dinsos; Baznas (rencana)`.
+    var other: String?
     var plannedValue: String
     var statusLabel: String?
     var statusClass: String
     var rejectionReason: String?
-    var nameMatches: String?
-    // The review form's state when it is shown again with problems.
-    var rejectChecked = false
-    var reason = ""
+    var nameMismatch: Bool
+    /// Pending with a flag not acknowledged: what the review must still settle.
+    var needsAttention: Bool
+    // The review form's state: stored, or as posted when the form comes back with problems.
+    var rejectChecked: Bool
+    var reason: String
     var problem: String?
 
-    init(_ check: RecipientCheck, number: Int) {
+    init(_ check: RecipientCheck, number: Int, householdLink: Bool) {
         self.number = number
-        lineNo = check.lineNo ?? number
+        lineNo = check.lineNo ?? number - 1
         identifierKind = check.nik != nil ? "NIK" : "KK"
         identifier = check.nik ?? check.kk ?? ""
+        household = householdLink && check.kk != nil && check.inRegistry ? "/keluarga/\(identifier)" : nil
+        village = check.village
         decile = check.decile.map(String.init) ?? "—"
-        inRegistry = check.inRegistry
+        let acknowledged = check.acknowledgedFlags ?? []
         flags = check.flags.map {
-            FlagView(code: $0.rawValue, label: FlagView.label($0), lineNo: check.lineNo ?? number, checked: false)
+            FlagCode(
+                code: FlagCode.short($0), label: FlagView.label($0), lineNo: check.lineNo ?? number - 1,
+                checked: acknowledged.contains($0))
         }
         flagged = !check.flags.isEmpty
-        otherAid = check.otherAid.map {
-            "\($0.agency): \($0.program) (\($0.deliveries)×, terakhir \($0.lastDeliveredOn))"
+        var others: [String] = []
+        for aid in check.otherAid where !others.contains(aid.agency) { others.append(aid.agency) }
+        for plan in check.otherPlans where !others.contains("\(plan.agency) (rencana)") {
+            others.append("\(plan.agency) (rencana)")
         }
-        plannedValue = check.plannedValueIDR.map { DashboardFormat.rupiah($0.amount) } ?? "—"
+        other = others.isEmpty ? nil : others.joined(separator: "; ")
+        plannedValue = check.plannedValueIDR.map { DashboardFormat.integer(Int(clamping: $0.amount)) } ?? "—"
         statusLabel = check.status.map(Self.label)
         statusClass = "status-" + (check.status?.rawValue ?? "none")
         rejectionReason = check.rejectionReason
-        nameMatches = check.nameMatches.map { $0 ? "cocok" : "tidak cocok" }
+        nameMismatch = check.nameMatches == false
+        needsAttention =
+            check.status != .rejected && check.status != .approved
+            && !CheckFlag.unacknowledged(check.flags, acknowledged: acknowledged).isEmpty
+        rejectChecked = check.status == .rejected
+        reason = check.status == .rejected ? check.rejectionReason ?? "" : ""
     }
 
     static func label(_ status: LineStatus) -> String {
@@ -163,6 +204,59 @@ struct LineRow {
         case .approved: "Disetujui"
         case .rejected: "Ditolak"
         }
+    }
+}
+
+/// A long table a page at a time: `?halaman=N` (from 1), with links to the others.
+struct Pager {
+    struct Link {
+        var label: String
+        var href: String
+        var current: Bool
+    }
+
+    static let size = 100
+
+    var page: Int
+    var pages: Int
+    var first: Int
+    var last: Int
+    var total: Int
+    var previous: String?
+    var next: String?
+    var links: [Link]
+    /// More than one page: the links are shown (a stored value: templates read stored ones).
+    var several: Bool
+
+    /// The page `requested` (clamped) of `total` rows; `href(n)` is page n's address.
+    init(requested: Int, total: Int, href: (Int) -> String) {
+        pages = max(1, (total + Self.size - 1) / Self.size)
+        page = min(max(1, requested), pages)
+        self.total = total
+        first = total == 0 ? 0 : (page - 1) * Self.size + 1
+        last = min(total, page * Self.size)
+        previous = page > 1 ? href(page - 1) : nil
+        next = page < pages ? href(page + 1) : nil
+        var links: [Link] = []
+        for number in 1...pages where number == 1 || number == pages || abs(number - page) <= 3 {
+            if let last = links.last, let shown = Int(last.label), shown < number - 1 {
+                links.append(Link(label: "…", href: "", current: false))
+            }
+            links.append(Link(label: String(number), href: href(number), current: number == page))
+        }
+        self.links = links
+        several = pages > 1
+    }
+
+    /// The rows of this page.
+    func slice<T>(_ rows: [T]) -> ArraySlice<T> {
+        rows.isEmpty ? rows[0..<0] : rows[(first - 1)..<last]
+    }
+
+    /// `?halaman=` of a query, 1 when absent or not a number.
+    static func requested(_ text: String?) -> Int {
+        guard let text, let number = Int(text.prefix(9)), number > 0 else { return 1 }
+        return number
     }
 }
 

@@ -27,6 +27,14 @@ enum PageStyles {
             .badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.85rem;font-weight:600;
             border:1px solid #1a1a1a;background:#fff;color:#1a1a1a;margin:0 .25rem .25rem 0}
             .flag{background:#fff4e5;border-color:#8a4500;color:#5c2e00}
+            .f{display:inline-block;padding:0 .3rem;border:1px solid #8a4500;background:#fff4e5;color:#5c2e00;
+            border-radius:3px;font-size:.8rem;font-weight:700;margin:0 .2rem .1rem 0}
+            table.lines th,table.lines td{padding:.3rem .45rem}
+            table.lines label{font-weight:400;white-space:nowrap;margin-right:.4rem}
+            table.lines input:not([type]){width:9rem;max-width:100%;min-height:auto;padding:.2rem .3rem}
+            .legend{margin:.5rem 0;font-size:.9rem}.legend dl{display:flex;flex-wrap:wrap;gap:.1rem 1rem;margin:.25rem 0}
+            .legend dt,.legend dd{display:inline;margin:0 .25rem 0 0}
+            .pager{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:.5rem 0}
             .status-draft{background:#f0f0f0}
             .status-submitted{background:#e8eef5;border-color:#1f3a5f}
             .status-approved{background:#1b6e3a;border-color:#1b6e3a;color:#fff}
@@ -46,6 +54,11 @@ enum PageStyles {
             table.stack td{display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;border:0;padding:.2rem 0}
             table.stack td::before{content:attr(data-label);font-size:.85rem;color:#4a4a4a;font-weight:600}
             table.stack td.num{text-align:left}
+            table.lines{min-width:0}
+            table.lines thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+            table.lines tr{display:block;border:1px solid #c4cad3;border-radius:6px;margin:0 0 .5rem;padding:.25rem .5rem}
+            table.lines td{display:block;border:0;padding:.1rem 0;text-align:left}
+            table.lines td::before{content:attr(data-label) ": ";font-weight:600;color:#4a4a4a}
             }
             @media print{.site-nav,.user form,.actions{display:none}}
             """

@@ -33,6 +33,7 @@ struct PagesController: Sendable {
         router.get("/rencana/:id", use: plan)
         router.post("/rencana/:id/ajukan", use: submit)
         router.post("/rencana/:id/keputusan", use: decide)
+        router.get("/keluarga/:kk", use: household)
         router.get("/laporan", use: reports)
         router.get("/duplikat", use: duplicates)
         router.post("/duplikat/:a/:b", use: decideDuplicate)
@@ -83,18 +84,8 @@ struct PagesController: Sendable {
         _ request: Request, _ context: PaduRequestContext, readOnly: Bool, roles: Set<Role>? = .agencies,
         _ body: (Visit) async throws -> Response
     ) async throws -> Response {
-        guard let session = PageSession(request, key: key) else {
-            // A form posted with no session at all did not come from a page of ours.
-            guard request.method != .post else {
-                return renderer.page(
-                    "error",
-                    ErrorModel(
-                        chrome: nil, heading: "Tidak diizinkan",
-                        message: "Masuk dulu, lalu kirim formulir dari halaman Padu."),
-                    status: .forbidden)
-            }
-            return PageRenderer.redirect("/")
-        }
+        // No session (or a form posted without one, which changes nothing): to the sign-in form.
+        guard let session = PageSession(request, key: key) else { return PageRenderer.redirect("/") }
         var request = request
         do {
             return try await services.transaction(token: session.token, context, readOnly: readOnly, roles: roles) {
@@ -102,9 +93,10 @@ struct PagesController: Sendable {
                 var form: PageForm?
                 if request.method == .post {
                     let bytes = try await request.bodyBytes(limit: context.maxUploadSize)
-                    guard let posted = PageForm(contentType: request.headers[.contentType], body: bytes),
-                        session.accepts(posted)
-                    else { throw PageRefusal.csrf }
+                    guard let posted = PageForm(contentType: request.headers[.contentType], body: bytes) else {
+                        throw APIError.validation(field: "formulir", problem: "formulir tidak dapat dibaca")
+                    }
+                    guard session.accepts(posted) else { throw PageRefusal.csrf }
                     form = posted
                 }
                 return try await body(Visit(transaction: transaction, session: session, form: form))
@@ -136,7 +128,10 @@ struct PagesController: Sendable {
         case .forbidden: "Halaman ini bukan untuk peran Anda."
         case .conflict: "Tidak dapat dilakukan sekarang: \(Language.indonesian.text(error.message))."
         case .serviceUnavailable: "Basis data sedang tidak tersedia. Coba lagi sebentar lagi."
-        case .contentTooLarge: "Berkas terlalu besar."
+        case .contentTooLarge: "Berkas atau formulir terlalu besar (paling banyak 10 MB)."
+        case .methodNotAllowed:
+            "Alamat ini tidak dapat dibuka dengan cara itu. Kembali ke beranda lalu ikuti tautannya."
+        case .badRequest: "Permintaan tidak dapat dibaca."
         case .unprocessableContent:
             "Data tidak valid: "
                 + error.details.map { "\($0.field): \(Language.indonesian.text($0.problem))" }.joined(separator: "; ")
@@ -148,20 +143,27 @@ struct PagesController: Sendable {
         var chrome: PageChrome?
         var heading: String
         var message: String
+        var css = PageStyles.css
     }
 
     /// An error page inside the layout when the session still works, else a bare one.
     func errorPage(
-        _ request: Request, _ context: PaduRequestContext, session: PageSession, status: HTTPResponse.Status,
+        _ request: Request, _ context: PaduRequestContext, session: PageSession?, status: HTTPResponse.Status,
         message: String
     ) async throws -> Response {
-        let chrome = try? await services.transaction(token: session.token, context, readOnly: true) { transaction in
-            try await self.chrome(transaction, session: session, title: "Kesalahan", current: "")
+        var chrome: PageChrome?
+        if let session, status != .serviceUnavailable {
+            chrome = try? await services.transaction(token: session.token, context, readOnly: true) { transaction in
+                try await self.chrome(transaction, session: session, title: "Kesalahan", current: "")
+            }
         }
         let heading =
             switch status {
             case .notFound: "Tidak ditemukan"
             case .forbidden: "Tidak diizinkan"
+            case .contentTooLarge: "Terlalu besar"
+            case .internalServerError: "Kesalahan server"
+            case .serviceUnavailable: "Sedang tidak tersedia"
             default: "Tidak dapat diproses"
             }
         return renderer.page("error", ErrorModel(chrome: chrome, heading: heading, message: message), status: status)

@@ -21,6 +21,8 @@ public struct APIRoutes: Sendable {
     func registrar() -> RouteRegistrar {
         let base = Router(context: PaduRequestContext.self)
         base.middlewares.add(RequestMiddleware(metrics: services.metrics, bodyLimit: services.configuration.bodyLimit))
+        let pages = PagesController(services: services, renderer: renderer)
+        base.middlewares.add(PageErrorMiddleware(pages: pages))
         let router = RouteRegistrar(router: base)
         OperationsController(services: services).register(on: router)
         AuthController(services: services).register(on: router)
@@ -34,7 +36,6 @@ public struct APIRoutes: Sendable {
         DeliveryController(services: services).register(on: router)
         SummaryController(services: services).register(on: router)
         TemplateController(services: services).register(on: router)
-        let pages = PagesController(services: services, renderer: renderer)
         pages.register(on: router)
         DashboardController(services: services, pages: pages).register(on: router)
         // Added last, so it wraps only the router's not-found answer: a known path asked with a

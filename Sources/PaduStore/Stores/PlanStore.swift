@@ -443,6 +443,56 @@ public struct PlanStore: Sendable {
         ])
     }
 
+    /// Keeps the coordinator's choices for some lines of a submitted plan before the decision
+    /// (the review pages show a plan a page of lines at a time): each of `lines` becomes
+    /// rejected with its reason when it is in `rejecting`, else pending again with the flags
+    /// acknowledged in `acknowledging` (none: unacknowledged). Nothing is approved here: only the
+    /// plan's decision approves the lines still pending, and the database still refuses an
+    /// approved line whose flags are not all acknowledged (PD036) and any change by anyone but the
+    /// coordinator of the programme's cluster (PD005). Returns the number of lines written.
+    @discardableResult
+    public func review(
+        _ id: Int64, lines: [Int], rejecting rejections: [LineRejection],
+        acknowledging acknowledgements: [LineAcknowledgement]
+    ) async throws -> Int {
+        let rejected = Dictionary(rejections.map { ($0.lineNo, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        var acknowledged: [Int: [CheckFlag]] = [:]
+        for item in acknowledgements { acknowledged[item.lineNo, default: []] += item.flags }
+        let numbers = Array(Set(lines)).sorted()
+        let reasons = numbers.map { rejected[$0] ?? "" }
+        let flags = numbers.map { number in
+            rejected[number] != nil
+                ? "" : CheckFlag.ordered(acknowledged[number] ?? []).map(\.rawValue).joined(separator: ",")
+        }
+        let results = try await connection.pipeline([
+            """
+            UPDATE padu.plan_lines l
+               SET status = CASE WHEN x.reason <> '' THEN 'rejected' ELSE 'pending' END,
+                   rejection_reason = nullif(x.reason, ''),
+                   acknowledged_flags = coalesce(string_to_array(nullif(x.acknowledged, ''), ','), '{}'),
+                   acknowledged_by = CASE WHEN x.acknowledged <> '' THEN padu.current_account() END,
+                   acknowledged_at = CASE WHEN x.acknowledged <> '' THEN now() END
+              FROM unnest(\(numbers.map(Int64.init))::int8[], \(reasons)::text[], \(flags)::text[])
+                   AS x(line_no, reason, acknowledged)
+             WHERE l.plan_id = \(id) AND l.line_no = x.line_no
+               AND EXISTS (SELECT 1 FROM padu.distribution_plans p WHERE p.id = \(id) AND p.status = 'submitted')
+            """,
+            """
+            SELECT padu.audit('review', 'plan', \(String(id)),
+                              jsonb_build_object('lines', \(Int64(numbers.count)),
+                                                 'rejected', (SELECT coalesce(jsonb_agg(r ORDER BY r), '[]'::jsonb)
+                                                                FROM unnest(\(rejections.map { Int64($0.lineNo) })::int8[]) AS r),
+                                                 'acknowledged',
+                                                 (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                                             'line_no', a.line_no, 'flags', string_to_array(a.flags, ','))
+                                                             ORDER BY a.line_no), '[]'::jsonb)
+                                                    FROM unnest(\(numbers.map(Int64.init))::int8[], \(flags)::text[])
+                                                         AS a(line_no, flags) WHERE a.flags <> '')))
+            """,
+        ])
+        return results[0].affectedRows
+    }
+
     /// Line numbers of the plan by identifier (NIK or KK).
     public func lineNumbers(_ id: Int64) async throws -> [String: Int] {
         let rows = try await connection.query(

@@ -203,6 +203,53 @@ struct PlanCoordinationTests {
         #expect(readable == true)
     }
 
+    @Test("choices kept before the decision (a page of the review): never an approval, the coordinator's only")
+    func reviewBeforeDecision() async throws {
+        let (f, housing) = try await Self.fixture("store_review")
+        let target = try await Self.households(f, 3)
+        _ = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", [target[0].kk])
+        let plan = try await Self.plan(f, "dinkes", housing, period: "2019-Q3", target.map(\.kk))
+        #expect(plan.recipients?.map(\.flags) == [[.sameCategoryPlanned], [], []])
+        // The owner cannot keep choices on its own submitted plan: the database refuses (PD005).
+        let owner = await databaseError {
+            try await f.tx("dinkes") { tx in
+                _ = try await tx.plans.review(
+                    plan.id, lines: [0], rejecting: [],
+                    acknowledging: [LineAcknowledgement(lineNo: 0, flags: [.sameCategoryPlanned])])
+            }
+        }
+        #expect(owner == .rule(.planState, column: nil))
+        // The coordinator keeps line 0 acknowledged and line 1 rejected; nothing is approved.
+        let written = try await f.tx("dinsos") { tx in
+            try await tx.plans.review(
+                plan.id, lines: [0, 1], rejecting: [LineRejection(lineNo: 1, reason: "pindah")],
+                acknowledging: [LineAcknowledgement(lineNo: 0, flags: [.sameCategoryPlanned])])
+        }
+        #expect(written == 2)
+        let kept = try #require(try await f.tx("dinsos") { tx in try await tx.plans.find(plan.id) })
+        #expect(kept.status == .submitted)
+        #expect(kept.recipients?.map(\.status) == [.pending, .rejected, .pending])
+        #expect(kept.recipients?[0].acknowledgedFlags == [.sameCategoryPlanned])
+        #expect(kept.recipients?[1].rejectionReason == "pindah")
+        // Changing its mind: line 1 pending again, line 0 unacknowledged again.
+        try await f.tx("dinsos") { tx in
+            _ = try await tx.plans.review(plan.id, lines: [0, 1], rejecting: [], acknowledging: [])
+        }
+        let again = try #require(try await f.tx("dinsos") { tx in try await tx.plans.find(plan.id) })
+        #expect(again.recipients?.map(\.status) == [.pending, .pending, .pending])
+        #expect(again.recipients?[0].acknowledgedFlags == nil)
+        #expect(again.recipients?[1].rejectionReason == nil)
+        // Once decided, nothing more is kept.
+        try await f.tx("dinsos") { tx in
+            try await tx.plans.decide(plan.id, .reject, reason: "anggaran habis", rejecting: [])
+        }
+        let late = try await f.tx("dinsos") { tx in
+            try await tx.plans.review(
+                plan.id, lines: [2], rejecting: [LineRejection(lineNo: 2, reason: "x")], acknowledging: [])
+        }
+        #expect(late == 0)
+    }
+
     @Test("rejected lines need no acknowledgement; the owner cannot acknowledge its own draft")
     func rejectedAndOwner() async throws {
         let (f, housing) = try await Self.fixture("store_acknowledge_reject")
