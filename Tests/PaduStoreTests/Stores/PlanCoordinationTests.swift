@@ -340,4 +340,46 @@ struct PlanCoordinationTests {
         }
         #expect(rewritten?.sqlState == "PD005")
     }
+
+    @Test("other aid counts each delivery once, however it names the recipient (household, NIK, unregistered NIK)")
+    func otherAidCountsEachDeliveryOnce() async throws {
+        let (f, _) = try await Self.fixture("store_other_aid_once")
+        let people = try await f.registryPersons(decile: 1...4)
+        let byKK = Dictionary(grouping: people, by: { $0.kk.value })
+        let household = try #require(byKK.values.first { $0.count >= 2 })
+        let (person, member) = (household[0], household[1])
+        // Not in the registry (serial 9999), in a known district.
+        let unregistered = try NIK("1606010101909999")
+        _ = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                try await c.query(
+                    """
+                    INSERT INTO padu.deliveries (program_id, agency_id, nik, person_id, household_id, delivered_on)
+                    SELECT g.id, g.agency_id, x.nik, r.person_id, CASE WHEN x.with_ids THEN r.household_id END,
+                           '2019-05-01'
+                      FROM padu.programs g,
+                           (VALUES (\(person.nik.value), true), (\(person.nik.value), false),
+                                   (\(member.nik.value), true), (\(unregistered.value), false),
+                                   (\(unregistered.value), false)) x(nik, with_ids)
+                      CROSS JOIN LATERAL padu.resolve_recipients(ARRAY[x.nik], ARRAY['nik']) r0
+                      CROSS JOIN LATERAL (SELECT CASE WHEN x.with_ids THEN r0.person_id END AS person_id,
+                                                 r0.household_id) r
+                     WHERE g.code = 'PBI-JK'
+                    """)
+            }
+        }
+        let checks = try await f.tx("dinkes") { tx in
+            try await tx.plans.check(
+                programID: f.programs["PMT-BALITA"]!, fiscalYear: Self.year,
+                recipients: [RecipientInput(.nik(person.nik)), RecipientInput(.nik(unregistered))], target: .person)
+        }
+        let pbi = "Pendaftaran Penerima Bantuan Iuran Jaminan Kesehatan"
+        // The person: to the NIK with the household recorded (found by NIK and by household), to
+        // the NIK alone, and to another member of the household: three deliveries.
+        #expect(checks[0].otherAid.filter { $0.program == pbi }.map(\.deliveries) == [3])
+        // A number the registry does not hold: found by the number alone.
+        #expect(checks[1].valid)
+        #expect(checks[1].otherAid.filter { $0.program == pbi }.map(\.deliveries) == [2])
+    }
 }
