@@ -16,7 +16,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case closedPeriodReportFrozen = "PD003"
     /// The audit log is append-only (0007).
     case auditAppendOnly = "PD004"
-    /// A plan or plan line moved, or was written, in a way its state or owner does not allow (0006, 0014, 0017, 0036, 0090).
+    /// A plan or plan line moved, or was written, in a way its state or owner does not allow (0006, 0014, 0017, 0036, 0090, 0091).
     case planState = "PD005"
     /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
     case recipientIDsMismatch = "PD006"
