@@ -172,6 +172,20 @@ struct ProvinceTests {
         let items = try districts.decode(RegionsSummary.self).items
         #expect(!items.isEmpty)
         #expect(items.allSatisfy { $0.regionCode.hasPrefix(p.other + ".") })
+
+        // The dashboard (the executive's home page) too: the other regency's, none of Muba's districts.
+        let home = try await HTTPClient.request(
+            port: api.port, "GET", "/", headers: [("Cookie", "padu_session=\(try await api.login("bupati.lain"))")],
+            body: nil)
+        #expect(home.status == 200)
+        let regencyName = try #require(
+            try await api.text("SELECT name FROM padu.regions WHERE code = \(p.other)"))
+        #expect(home.text.contains(regencyName), "\(home.text.prefix(2000))")
+        #expect(!home.text.contains("Musi Banyuasin") && !home.text.contains("Sekayu"))
+        let mubaHome = try await HTTPClient.request(
+            port: api.port, "GET", "/", headers: [("Cookie", "padu_session=\(try await api.login("bupati"))")],
+            body: nil)
+        #expect(mubaHome.text.contains("Musi Banyuasin") && !mubaHome.text.contains(regencyName))
     }
 
     @Test("agencies and coordinators of one regency never see another's plans, programmes, reports or registry")

@@ -93,12 +93,13 @@ public struct DemoSeeder: Sendable {
                      WHERE r.code <> \(Self.regency)
                 ), agencies AS (
                     INSERT INTO padu.agencies (code, name, short_name, kind, region_code)
-                    SELECT a.code || '-' || e.suffix, replace(a.name, 'Kabupaten Musi Banyuasin', e.name),
-                           a.short_name, a.kind, e.code
+                    SELECT a.code || '-' || e.suffix,
+                           replace(replace(a.name, 'Kabupaten Musi Banyuasin', e.name), 'Sekayu', e.name),
+                           replace(a.short_name, 'Sekayu', e.name), a.kind, e.code
                       FROM unnest(\(codes)::text[], \(names)::text[], \(shorts)::text[], \(kinds)::text[])
                            AS a(code, name, short_name, kind)
                      CROSS JOIN extra e
-                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name
+                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, short_name = EXCLUDED.short_name
                     RETURNING id, code
                 ), members AS (
                     INSERT INTO padu.cluster_members (cluster_id, agency_id, role)
