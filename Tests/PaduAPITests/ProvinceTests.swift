@@ -317,6 +317,15 @@ struct ProvinceTests {
             "/api/v1/accounts", as: province, account("baznas.dua", "agency", p.other, agency: otherBaznas))
         #expect(agency.status == 201, "\(agency.text)")
 
+        // Agencies: each admin adds them within its own scope (0092); the province admin anywhere in it.
+        let agencyBody: [String: Any] = [
+            "code": "DINSOS-BARU", "name": "Dinas Sosial Baru", "kind": "dinas", "region_code": p.other,
+        ]
+        let mubaAgency = try await api.post("/api/v1/agencies", as: muba, agencyBody)
+        #expect(mubaAgency.status == 403, "\(mubaAgency.text)")
+        let provinceAgency = try await api.post("/api/v1/agencies", as: province, agencyBody)
+        #expect(provinceAgency.status == 201, "\(provinceAgency.text)")
+
         // Muba's admin cannot reach into the other regency (row-level security), nor move an account there.
         let beyond = try await api.post("/api/v1/accounts", as: muba, account("bupati.tiga", "executive", p.other))
         #expect(beyond.status == 403, "\(beyond.text)")
