@@ -47,7 +47,11 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(help: "Synthetic households to generate (about 3.75 persons each).")
     var households: Int = 2_000
 
-    @Option(help: "Regencies of South Sumatra the registry spans: Musi Banyuasin, then the next ones by code.")
+    @Option(
+        help: """
+            Regencies of South Sumatra to seed: Musi Banyuasin, then the next ones by code, each with its own \
+            agencies (DINSOS-1601, ...), Klaster 1 and coordinator; the registry spans them all.
+            """)
     var regencies: Int = 1
 
     @Option(help: "Random seed: the same seed gives the same registry.")

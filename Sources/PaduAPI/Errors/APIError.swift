@@ -158,6 +158,10 @@ extension APIError {
                 return .validation(
                     field: "acknowledged", problem: "a flagged line is approved only when its flags are acknowledged")
             case .programmeNotFound: return .notFound("programme")
+            case .scopeOutsideDeployment:
+                return .validation(
+                    field: "scope",
+                    problem: "is not a region this deployment serves, or lies outside the agency's regency")
             case .checkQuotaExhausted:
                 // The allowance renews on the clock hour (padu.claim_check_quota).
                 let secondsIntoHour = Int(Date().timeIntervalSince1970) % 3600

@@ -265,6 +265,8 @@ enum MessageCatalogue {
         "exceeds the plan line's planned quantity or value":
             "melebihi jumlah atau nilai yang direncanakan pada baris rencana",
         "exceeds the allocation; give over_budget_reason": "melebihi alokasi; isi over_budget_reason",
+        "is not a region this deployment serves, or lies outside the agency's regency":
+            "bukan wilayah yang dilayani penerapan ini, atau di luar kabupaten/kota OPD-nya",
         "lowers the budget below what is already realised; give below_realised_reason":
             "menurunkan anggaran di bawah realisasi yang sudah ada; isi below_realised_reason",
         "must list at least one person": "harus memuat paling sedikit satu orang",

@@ -16,7 +16,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case closedPeriodReportFrozen = "PD003"
     /// The audit log is append-only (0007).
     case auditAppendOnly = "PD004"
-    /// A plan or plan line moved, or was written, in a way its state or owner does not allow (0006, 0014, 0017, 0036).
+    /// A plan or plan line moved, or was written, in a way its state or owner does not allow (0006, 0014, 0017, 0036, 0090, 0091).
     case planState = "PD005"
     /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
     case recipientIDsMismatch = "PD006"
@@ -27,6 +27,9 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case checkQuotaExhausted = "PD008"
     /// A plan line approved with flags the decision did not acknowledge (0036).
     case flagsNotAcknowledged = "PD036"
+    /// An account's scope outside the regions the deployment serves, or an agency's account scoped
+    /// beyond its agency's regency (0090).
+    case scopeOutsideDeployment = "PD090"
     /// The check named a programme the caller may not check (0010, 0012, 0033, 0036, 0081).
     case programmeNotFound = "PD404"
 }

@@ -88,9 +88,11 @@ public struct DemoActivity: Sendable {
         }
         let list = try await connection.query(
             """
-            SELECT p.id, p.agency_id, p.target, c.coordinator_agency_id
-              FROM padu.programs p JOIN padu.clusters c ON c.id = p.cluster_id
-             WHERE p.requires_coordination AND c.coordinator_agency_id IS NOT NULL
+            SELECT p.id, p.agency_id, p.target, c.agency_id
+              FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
+              -- The coordinator of the programme's cluster in its agency's regency (0090).
+              JOIN padu.cluster_coordinators c ON c.cluster_id = p.cluster_id AND c.regency_code = a.regency_code
+             WHERE p.requires_coordination
                AND NOT (p.code = ANY (\(DemoStory.codes)::text[]))
              ORDER BY p.id
             """
@@ -118,9 +120,10 @@ public struct DemoActivity: Sendable {
     {
         let list = try await connection.query(
             """
-            SELECT p.id, p.agency_id, p.target, c.coordinator_agency_id
-              FROM padu.programs p JOIN padu.clusters c ON c.id = p.cluster_id JOIN padu.agencies a ON a.id = p.agency_id
-             WHERE p.requires_coordination AND c.coordinator_agency_id IS NOT NULL AND a.code <> \(except)
+            SELECT p.id, p.agency_id, p.target, c.agency_id
+              FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
+              JOIN padu.cluster_coordinators c ON c.cluster_id = p.cluster_id AND c.regency_code = a.regency_code
+             WHERE p.requires_coordination AND a.code <> \(except)
              ORDER BY p.id
             """
         ).decode((Int64, Int64, String, Int64).self)
@@ -173,7 +176,10 @@ public struct DemoActivity: Sendable {
     ) async throws -> Int {
         // About two deliveries per recipient.
         let recipients = max(1, deliveries / 2)
-        return try await connection.withTransaction { connection in
+        // The agency drafts and submits in one transaction, the coordinator decides and the
+        // agency delivers in another, as over the API: a line updated in the transaction that
+        // inserted it has each of its foreign keys checked again.
+        let plan = try await connection.withTransaction { connection in
             connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
             try await connection.query("SELECT setseed(\(seed))")
             try await connection.query("SELECT set_config('padu.agency_id', \(String(agencyID)), true)")
@@ -216,6 +222,10 @@ public struct DemoActivity: Sendable {
                     """)
             }
             try await connection.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
+            return plan
+        }
+        return try await connection.withTransaction { connection in
+            connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
             try await connection.query("SELECT set_config('padu.agency_id', \(String(coordinatorID)), true)")
             try await connection.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
             try await connection.query(

@@ -22,11 +22,13 @@ public struct DemoSeeder: Sendable {
     /// Seeds on a connection of the migrating user. The registry is generated only into an
     /// empty registry, so running this twice adds nothing.
     /// `regencies` above 1 spreads the registry over Muba and the next regencies of South
-    /// Sumatra by code (a province's registry); the agencies and programmes stay Muba's.
+    /// Sumatra by code (a province's registry); each of those regencies gets its own agencies
+    /// (Muba's list, codes suffixed with the regency: `DINSOS-1607`), its own Klaster 1 and its
+    /// own coordinator (its Dinsos). The programmes and the meeting's story stay Muba's.
     public func seed(on connection: PQConnection, households: Int, seed: UInt64 = 2019, regencies: Int = 1)
         async throws -> Report
     {
-        let agencies = try await seedReference(connection)
+        let agencies = try await seedReference(connection, regencies: regencies)
         let programs = try await seedProgrammes(connection)
         let existing = try await connection.query("SELECT count(*) FROM padu.households").first(Int.self) ?? 0
         guard existing == 0, households > 0 else {
@@ -45,7 +47,7 @@ public struct DemoSeeder: Sendable {
 
     // MARK: reference
 
-    private func seedReference(_ connection: PQConnection) async throws -> Int {
+    private func seedReference(_ connection: PQConnection, regencies: Int) async throws -> Int {
         let csv = try PaduResources.file("data/opd-muba.csv")
         var codes: [String] = []
         var names: [String] = []
@@ -80,6 +82,36 @@ public struct DemoSeeder: Sendable {
                 ON CONFLICT (cluster_id, agency_id) DO UPDATE SET role = EXCLUDED.role
                 """,
                 "UPDATE padu.clusters SET coordinator_agency_id = (SELECT id FROM padu.agencies WHERE code = 'DINSOS') WHERE id = 1",
+                // Every other regency of the seed: the same agencies, its own cluster and coordinator.
+                """
+                WITH extra AS (
+                    SELECT r.code, g.name, replace(r.code, '.', '') AS suffix
+                      FROM (SELECT code FROM padu.regions
+                             WHERE level = 2 AND starts_with(code, '16.')
+                             ORDER BY code <> \(Self.regency), code LIMIT \(max(1, regencies))) r
+                      JOIN padu.regions g ON g.code = r.code
+                     WHERE r.code <> \(Self.regency)
+                ), agencies AS (
+                    INSERT INTO padu.agencies (code, name, short_name, kind, region_code)
+                    SELECT a.code || '-' || e.suffix,
+                           replace(replace(a.name, 'Kabupaten Musi Banyuasin', e.name), 'Sekayu', e.name),
+                           replace(a.short_name, 'Sekayu', e.name), a.kind, e.code
+                      FROM unnest(\(codes)::text[], \(names)::text[], \(shorts)::text[], \(kinds)::text[])
+                           AS a(code, name, short_name, kind)
+                     CROSS JOIN extra e
+                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, short_name = EXCLUDED.short_name
+                    RETURNING id, code
+                ), members AS (
+                    INSERT INTO padu.cluster_members (cluster_id, agency_id, role)
+                    SELECT 1, n.id, r.role
+                      FROM unnest(\(codes)::text[], \(roles)::text[]) AS r(code, role)
+                      CROSS JOIN extra e JOIN agencies n ON n.code = r.code || '-' || e.suffix
+                    ON CONFLICT (cluster_id, agency_id) DO UPDATE SET role = EXCLUDED.role
+                )
+                INSERT INTO padu.cluster_coordinators (cluster_id, regency_code, agency_id)
+                SELECT 1, e.code, n.id FROM extra e JOIN agencies n ON n.code = 'DINSOS-' || e.suffix
+                ON CONFLICT (cluster_id, regency_code) DO NOTHING
+                """,
                 """
                 INSERT INTO padu.reporting_periods (period, status, closed_at)
                 SELECT p, CASE WHEN p < '2019' THEN 'closed' ELSE 'open' END,

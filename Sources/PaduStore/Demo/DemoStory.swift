@@ -63,14 +63,14 @@ public struct DemoStory: Sendable {
             connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
             let found = try await connection.query(
                 """
-                SELECT p.id, p.agency_id, p.target, c.coordinator_agency_id,
+                SELECT p.id, p.agency_id, p.target, c.agency_id,
                        (SELECT b.funding_source FROM padu.budget_allocations b
                          WHERE b.program_id = p.id AND b.fiscal_year = \(Int16(story.year))
                          ORDER BY b.funding_source LIMIT 1),
                        EXISTS (SELECT 1 FROM padu.distribution_plans d
                                 WHERE d.program_id = p.id AND d.fiscal_year = \(Int16(story.year)))
                   FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
-                  JOIN padu.clusters c ON c.id = p.cluster_id
+                  LEFT JOIN padu.cluster_coordinators c ON c.cluster_id = p.cluster_id AND c.regency_code = a.regency_code
                  WHERE a.code = \(story.agency) AND p.code = \(story.code)
                 """
             ).first((Int64, Int64, String, Int64?, String?, Bool).self)

@@ -94,10 +94,18 @@ public struct ReferenceStore: Sendable {
     public func clusters() async throws -> [Cluster] {
         let rows = try await connection.query(
             """
-            SELECT c.id::int4, c.name, c.coordinator_agency_id, m.agency_id, a.code, a.name, m.role
-              FROM padu.clusters c
-              LEFT JOIN padu.cluster_members m ON m.cluster_id = c.id
-              LEFT JOIN padu.agencies a ON a.id = m.agency_id
+            WITH scope AS (SELECT padu.current_scope() AS code)
+            SELECT c.id::int4, c.name,
+                   -- The coordinator in the caller's regency (0090); a province sees the first regency's.
+                   coalesce((SELECT k.agency_id FROM padu.cluster_coordinators k, scope
+                              WHERE k.cluster_id = c.id AND length(scope.code) >= 5
+                                AND k.regency_code = left(scope.code, 5)), c.coordinator_agency_id),
+                   a.id, a.code, a.name, m.role
+              FROM padu.clusters c CROSS JOIN scope
+              LEFT JOIN (padu.cluster_members m JOIN padu.agencies a ON a.id = m.agency_id)
+                ON m.cluster_id = c.id
+               AND (scope.code IS NULL OR a.regency_code IS NULL OR padu.in_scope(a.regency_code, scope.code)
+                    OR padu.in_scope(scope.code, a.regency_code))
              ORDER BY c.id, CASE m.role WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 ELSE 2 END, a.code
             """
         ).decode((Int, String, Int64?, Int64?, String?, String?, String?).self)

@@ -117,7 +117,7 @@ public struct ReportStore: Sendable {
                 """
                 SELECT p.id AS program_id, p.code, p.name AS program, a.name AS agency
                   FROM padu.programs p JOIN padu.agencies a ON a.id = p.agency_id
-                 WHERE p.cluster_id = ANY (padu.coordinated_clusters())
+                 WHERE p.cluster_id = ANY (padu.coordinated_clusters()) AND p.agency_id = ANY (padu.regency_agencies())
                    AND NOT EXISTS (SELECT 1 FROM padu.progress_reports r
                                     WHERE r.program_id = p.id AND r.period = \(text) AND r.status = 'submitted')
                  ORDER BY a.name, p.name, p.id

@@ -125,6 +125,21 @@ public struct Summary: Codable, Sendable, Equatable {
     public var exclusion: Exclusion
     public var reporting: Reporting
     public var coordination = Coordination()
+    /// The roll-up of a province scope, one entry per regency (0090); empty below a province.
+    public var byRegency: [RegencySummary] = []
+}
+
+/// One regency of a province's roll-up: its agencies' budget and realisation, reach located in it.
+public struct RegencySummary: Codable, Sendable, Equatable {
+    public var regencyCode: String  // "16.06"
+    public var regency: String  // "Kabupaten Musi Banyuasin"
+    public var allocatedIDR: Int64
+    public var realizedIDR: Int64
+    @Nullable public var realizationRate: Double?
+    public var personsReached: Int
+    public var householdsReached: Int
+    public var deliveries: Int
+    public var registryHouseholds: Int
 }
 
 public struct RegionSummary: Codable, Sendable, Equatable {

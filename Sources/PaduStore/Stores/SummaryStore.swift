@@ -12,7 +12,10 @@ public struct SummaryStore: Sendable {
     public func summary(year: FiscalYear? = nil, period: Quarter? = nil) async throws -> Summary {
         let json =
             try await connection.query(
-                "SELECT padu.summary(\(year.map { Int32($0.year) }), \(period?.description))::text"
+                """
+                SELECT (s || jsonb_build_object('by_regency', padu.summary_by_regency((s->>'year')::int)))::text
+                  FROM padu.summary(\(year.map { Int32($0.year) }), \(period?.description)) AS s
+                """
             ).first(String.self) ?? "{}"
         return try JSONCoding.decoder.decode(Summary.self, from: Data(json.utf8))
     }

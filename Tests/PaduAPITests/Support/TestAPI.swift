@@ -18,13 +18,16 @@ final class TestAPI: Sendable {
 
     /// Accounts: admin, bupati (executive), dinsos (coordinator), sekayu (coordinator, 16.06.01),
     /// baznas and dinkes (agency).
-    static func start(_ label: String, households: Int = 60, configure: (inout APIConfiguration) -> Void = { _ in })
-        async throws -> TestAPI
-    {
+    /// `regencies` above 1 seeds more regencies of South Sumatra, each with its own agencies.
+    static func start(
+        _ label: String, households: Int = 60, regencies: Int = 1,
+        configure: (inout APIConfiguration) -> Void = { _ in }
+    ) async throws -> TestAPI {
         let database = try await TestDatabases.fresh(label)
         let hash = try await PasswordHasher(cost: 4).hash(password)
         let (agencies, programs) = try await database.withAdmin { connection in
-            _ = try await DemoSeeder(logger: TestDatabases.logger).seed(on: connection, households: households)
+            _ = try await DemoSeeder(logger: TestDatabases.logger).seed(
+                on: connection, households: households, regencies: regencies)
             for (name, role, agency, scope) in [
                 ("admin", "admin", nil, "16.06"), ("bupati", "executive", nil, "16.06"),
                 ("dinsos", "coordinator", "DINSOS", "16.06"), ("sekayu", "coordinator", "DINSOS", "16.06.01"),
