@@ -50,7 +50,8 @@ extension PagesController {
         let plans = try await visit.transaction.plans.list(after: 0, limit: 1000, status: nil)
             .filter { $0.programID == id }
         let agency = try await visit.caller.agencyID.asyncMap { try await visit.transaction.reference.agency($0) }
-        let deliveries = try await visit.transaction.deliveries.list(programID: id, year: nil, after: 0, limit: 100)
+        // The newest 50, each with its reversal form: a page stays under 100 KB.
+        let deliveries = try await visit.transaction.deliveries.latest(programID: id, limit: 50)
         let totals = try await visit.transaction.deliveries.totals(programID: id)
         let realisations = try await visit.transaction.budgets.realizations(programID: id, year: nil)
         let (budget, year) = try await budgetSection(

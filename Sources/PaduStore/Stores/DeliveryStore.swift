@@ -158,6 +158,20 @@ public struct DeliveryStore: Sendable {
         ).decode(as: Delivery.self)
     }
 
+    /// The programme's latest deliveries, newest first (the programme page's list).
+    public func latest(programID: Int64, limit: Int) async throws -> [Delivery] {
+        try await connection.query(
+            """
+            SELECT d.id, d.program_id, d.fiscal_year::int4 AS fiscal_year, d.nik::text AS nik, d.kk::text AS kk,
+                   d.delivered_on::text AS delivered_on, d.quantity, d.value_idr, d.plan_line_id, d.created_at,
+                   r.delivery_id IS NOT NULL AS reversed, r.reason AS reversal_reason
+              FROM padu.deliveries d LEFT JOIN padu.delivery_reversals r ON r.delivery_id = d.id
+             WHERE d.program_id = \(programID)
+             ORDER BY d.id DESC LIMIT \(limit)
+            """
+        ).decode(as: Delivery.self)
+    }
+
     /// The programme's deliveries per fiscal year, newest year first; reversed ones are counted
     /// apart and add nothing to the sums.
     public func totals(programID: Int64) async throws -> [DeliveryTotals] {

@@ -29,7 +29,8 @@ struct ProgrammeTotalsStoreTests {
         #expect(try await f.tx("baznas") { tx in try await tx.budgets.budgets(programID: pmt) }.isEmpty)
     }
 
-    @Test("a year's delivery totals count only deliveries that stand; reversed ones apart")
+    @Test(
+        "a year's delivery totals count only deliveries that stand, reversed ones apart; the latest come newest first")
     func deliveryTotals() async throws {
         let f = try await Fixture.shared("store_totals", households: 10)
         let pmt = f.programs["PMT-BALITA"]!
@@ -40,6 +41,10 @@ struct ProgrammeTotalsStoreTests {
             _ = try await tx.deliveries.record(programID: pmt, coordinated: true, [row, row])
             let first = try #require(try await tx.deliveries.list(programID: pmt, year: nil, after: 0, limit: 10).first)
             _ = try await tx.deliveries.reverse(programID: pmt, deliveryID: first.id, reason: "dicatat dua kali")
+            let latest = try await tx.deliveries.latest(programID: pmt, limit: 2)
+            #expect(latest.map(\.id) == latest.map(\.id).sorted(by: >), "newest first")
+            #expect(latest.map(\.reversed) == [false, true])
+            #expect(try await tx.deliveries.latest(programID: pmt, limit: 1).count == 1)
             return try await tx.deliveries.totals(programID: pmt)
         }
         #expect(totals.count == 1)
