@@ -48,6 +48,56 @@ struct BudgetController: Sendable {
         var outputQuantity: Int64?
         var fundingSource: String?
         var overBudgetReason: String?
+
+        /// A realisation as the rules accept it; `source` is nil when none was named
+        /// (`BudgetController.newRealization` then takes the year's only one).
+        struct Valid: Sendable {
+            var year: FiscalYear
+            var month: Month
+            var amount: Rupiah
+            var output: Int64?
+            var source: FundingSource?
+            var overBudgetReason: String?
+        }
+
+        /// The values, every problem named in one answer.
+        func validated() throws -> Valid {
+            var problems = Problems()
+            let year = problems.fiscalYear(problems.require(fiscalYear, "fiscal_year"), "fiscal_year")
+            let month = problems.require(month, "month").flatMap { value in
+                problems.check("month") { try Month(value) }
+            }
+            let amount = problems.money(problems.require(amountIDR, "amount_idr"), "amount_idr")
+            problems.count(outputQuantity, "output_quantity")
+            let source = problems.choice(fundingSource, "funding_source", as: FundingSource.self)
+            if overBudgetReason != nil { problems.text(overBudgetReason, "over_budget_reason", max: 1000) }
+            guard let year, let month, let amount, problems.isEmpty else { throw problems.failure }
+            return Valid(
+                year: year, month: month, amount: amount, output: outputQuantity, source: source,
+                overBudgetReason: overBudgetReason)
+        }
+    }
+
+    /// The realisation to record: a funding source not named is the year's only one; with none
+    /// or several, 422 on `funding_source`.
+    static func newRealization(_ valid: RealizationBody.Valid, programID: Int64, in transaction: PaduTransaction)
+        async throws -> NewRealization
+    {
+        let source: FundingSource
+        if let chosen = valid.source {
+            source = chosen
+        } else {
+            let sources = try await transaction.budgets.sources(programID: programID, year: valid.year)
+            guard sources.count == 1 else {
+                throw APIError.validation(
+                    field: "funding_source",
+                    problem: "is required: the programme has \(sources.count) funding sources for \(valid.year)")
+            }
+            source = sources[0]
+        }
+        return NewRealization(
+            year: valid.year, month: valid.month, source: source, amount: valid.amount, output: valid.output,
+            overBudgetReason: valid.overBudgetReason)
     }
 
     func register(on router: RouteRegistrar) {
@@ -89,35 +139,11 @@ struct BudgetController: Sendable {
         var request = request
         return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
             let (body, bytes) = try await request.decodeJSON(RealizationBody.self, context: context)
-            var problems = Problems()
-            let year = problems.fiscalYear(problems.require(body.fiscalYear, "fiscal_year"), "fiscal_year")
-            let month = problems.require(body.month, "month").flatMap { value in
-                problems.check("month") { try Month(value) }
-            }
-            let amount = problems.money(problems.require(body.amountIDR, "amount_idr"), "amount_idr")
-            problems.count(body.outputQuantity, "output_quantity")
-            let chosenSource = problems.choice(body.fundingSource, "funding_source", as: FundingSource.self)
-            if body.overBudgetReason != nil { problems.text(body.overBudgetReason, "over_budget_reason", max: 1000) }
-            guard let year, let month, let amount, problems.isEmpty else { throw problems.failure }
+            let valid = try body.validated()
             _ = try await transaction.workableProgramme(id)
             return try await services.idempotent(request, body: bytes, in: transaction) {
-                let source: FundingSource
-                if let chosenSource {
-                    source = chosenSource
-                } else {
-                    let sources = try await transaction.budgets.sources(programID: id, year: year)
-                    guard sources.count == 1 else {
-                        throw APIError.validation(
-                            field: "funding_source",
-                            problem: "is required: the programme has \(sources.count) funding sources for \(year)")
-                    }
-                    source = sources[0]
-                }
                 let realization = try await transaction.budgets.addRealization(
-                    programID: id,
-                    NewRealization(
-                        year: year, month: month, source: source, amount: amount, output: body.outputQuantity,
-                        overBudgetReason: body.overBudgetReason))
+                    programID: id, try await Self.newRealization(valid, programID: id, in: transaction))
                 return try encodeJSON(realization, status: .created)
             }
         }

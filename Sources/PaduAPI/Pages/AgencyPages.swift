@@ -22,6 +22,11 @@ extension PagesController {
         var refused: [RefusedRow]
         var notice: String?
         var deliveries: [DeliveryRow]
+        var deliveryTotals: [DeliveryTotalRow]
+        var deliveryReversalProblems: [PageProblem]
+        var budget: BudgetSection
+        var realisation: RealisationSection
+        var report: ReportSection
     }
 
     /// Defaults of the forms: this year and quarter, an empty list.
@@ -34,6 +39,8 @@ extension PagesController {
         var deliveryProblems: [PageProblem] = []
         var refused: [RefusedRow] = []
         var notice: String?
+        /// The budget, realisation, report and reversal forms (ProgrammeRecordPages).
+        var records = RecordForms()
     }
 
     func programmePage(_ visit: Visit, id: Int64, forms: ProgrammeForms, status: HTTPResponse.Status = .ok)
@@ -43,7 +50,13 @@ extension PagesController {
         let plans = try await visit.transaction.plans.list(after: 0, limit: 1000, status: nil)
             .filter { $0.programID == id }
         let agency = try await visit.caller.agencyID.asyncMap { try await visit.transaction.reference.agency($0) }
-        let deliveries = try await visit.transaction.deliveries.list(programID: id, year: nil, after: 0, limit: 100)
+        // The newest 50, each with its reversal form: a page stays under 100 KB.
+        let deliveries = try await visit.transaction.deliveries.latest(programID: id, limit: 50)
+        let totals = try await visit.transaction.deliveries.totals(programID: id)
+        let realisations = try await visit.transaction.budgets.realizations(programID: id, year: nil)
+        let (budget, year) = try await budgetSection(
+            visit, programID: id, forms: forms.records, realisations: realisations)
+        let reversal = forms.records.reversal
         var forms = forms
         if forms.period.isEmpty {
             let month = Calendar(identifier: .gregorian).component(.month, from: Date())
@@ -57,7 +70,18 @@ extension PagesController {
             },
             fiscalYear: forms.fiscalYear, period: forms.period, list: forms.list, checkProblems: forms.checkProblems,
             deliveryText: forms.deliveryText, deliveryProblems: forms.deliveryProblems, refused: forms.refused,
-            notice: forms.notice, deliveries: deliveries.map(DeliveryRow.init))
+            notice: forms.notice,
+            deliveries: deliveries.map { delivery in
+                DeliveryRow(
+                    delivery, programID: id,
+                    refused: reversal.flatMap { $0.kind == .delivery && $0.id == delivery.id ? $0 : nil })
+            },
+            deliveryTotals: Self.deliveryTotals(totals),
+            deliveryReversalProblems: reversal.flatMap { $0.kind == .delivery ? $0.problems : nil } ?? [],
+            budget: budget,
+            realisation: realisationSection(
+                programID: id, year: year, forms: forms.records, realisations: realisations),
+            report: try await reportSection(visit, programID: id, forms: forms.records))
         return renderer.page("programme", model, status: status)
     }
 
@@ -78,8 +102,17 @@ extension PagesController {
             switch query.get("pesan") {
             case "tercatat": forms.notice = "Penyaluran tercatat: \(query.get("jumlah") ?? "") baris."
             case "diubah": forms.notice = "Program tersimpan."
+            case "anggaran": forms.notice = "Anggaran tersimpan."
+            case "realisasi": forms.notice = "Realisasi tercatat."
+            case "laporan": forms.notice = "Laporan tersimpan sebagai draf."
+            case "laporan-diajukan": forms.notice = "Laporan diajukan."
+            case "penyaluran-dibatalkan": forms.notice = "Penyaluran dibatalkan; totalnya tidak lagi menghitungnya."
+            case "realisasi-dibatalkan": forms.notice = "Realisasi dibatalkan; totalnya tidak lagi menghitungnya."
             default: break
             }
+            // The year of the budget and the quarter of the report shown; anything else: the defaults.
+            forms.records.year = query.get("tahun").flatMap { Int($0) }.flatMap { try? FiscalYear($0) }
+            forms.records.period = query.get("triwulan").flatMap { try? Quarter($0) }
             return try await programmePage(visit, id: id, forms: forms)
         }
     }

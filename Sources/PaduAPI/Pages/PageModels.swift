@@ -272,11 +272,21 @@ struct DeliveryRow {
     var deliveredOn: String
     var quantity: String
     var value: String
+    var reversed: Bool
+    var reversalReason: String?
+    /// Its reversal form (open with the problem when a reversal of it was refused).
+    var reversal: PagesController.ReversalForm
 
-    init(_ delivery: Delivery) {
+    init(_ delivery: Delivery, programID: Int64, refused: PagesController.ReversalState? = nil) {
         identifier = delivery.nik ?? delivery.kk ?? ""
         deliveredOn = delivery.deliveredOn.description
         quantity = String(delivery.quantity)
         value = DashboardFormat.rupiah(delivery.valueIDR.amount)
+        reversed = delivery.reversed
+        reversalReason = delivery.reversalReason
+        reversal = PagesController.ReversalForm(
+            action: "/program/\(programID)/penyaluran/\(delivery.id)/batal", id: "batal-penyaluran-\(delivery.id)",
+            open: refused != nil, reason: refused?.reason ?? "",
+            problem: refused.map { $0.problems.map(\.problem).joined(separator: "; ") })
     }
 }

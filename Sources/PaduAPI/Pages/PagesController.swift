@@ -30,6 +30,11 @@ struct PagesController: Sendable {
         router.post("/program/:id/cek", use: check)
         router.post("/program/:id/rencana", use: createPlan)
         router.post("/program/:id/penyaluran", use: deliver)
+        router.post("/program/:id/penyaluran/:delivery_id/batal", use: reverseDelivery)
+        router.post("/program/:id/anggaran", use: setBudget)
+        router.post("/program/:id/realisasi", use: addRealisation)
+        router.post("/program/:id/realisasi/:realization_id/batal", use: reverseRealisation)
+        router.post("/program/:id/laporan", use: putReport)
         router.get("/rencana/:id", use: plan)
         router.post("/rencana/:id/ajukan", use: submit)
         router.post("/rencana/:id/keputusan", use: decide)
@@ -104,6 +109,8 @@ struct PagesController: Sendable {
         } catch let refused as FormRefused {
             throw refused
         } catch let refused as ProgrammeRefused {
+            throw refused
+        } catch let refused as RecordRefused {
             throw refused
         } catch PageRefusal.csrf {
             return try await errorPage(

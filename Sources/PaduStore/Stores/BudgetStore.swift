@@ -107,6 +107,32 @@ public struct BudgetStore: Sendable {
             allocatedIDR: rows.map(\.allocatedIDR).sum())
     }
 
+    /// Every year's budget of the programme, oldest first (the programme page's table).
+    public func budgets(programID: Int64) async throws -> [YearBudget] {
+        let rows = try await connection.query(
+            """
+            SELECT fiscal_year::int4, funding_source, allocated_idr FROM padu.budget_allocations
+             WHERE program_id = \(programID) ORDER BY fiscal_year, funding_source
+            """
+        ).decode((Int, String, Int64).self)
+        var years: [YearBudget] = []
+        for (year, source, amount) in rows {
+            guard let source = FundingSource(rawValue: source) else { continue }
+            let fiscalYear = try FiscalYear(year)
+            let allocation = BudgetAllocation(fundingSource: source, allocatedIDR: Rupiah(signed: amount))
+            if years.last?.fiscalYear == fiscalYear {
+                years[years.count - 1].allocations.append(allocation)
+                years[years.count - 1].allocatedIDR = years[years.count - 1].allocatedIDR + allocation.allocatedIDR
+            } else {
+                years.append(
+                    YearBudget(
+                        programID: programID, fiscalYear: fiscalYear, allocations: [allocation],
+                        allocatedIDR: allocation.allocatedIDR))
+            }
+        }
+        return years
+    }
+
     /// Funding sources with an allocation for the year.
     public func sources(programID: Int64, year: FiscalYear) async throws -> [FundingSource] {
         try await connection.query(

@@ -42,6 +42,17 @@ public struct DeliveryReversal: Codable, Sendable, Equatable {
 }
 
 /// Why a batch of deliveries was not recorded.
+/// A fiscal year's deliveries of a programme: those that stand (not reversed), their quantity and
+/// value, and how many were reversed. Sums are decimal text: many rows of large values may add up
+/// past `Int64`.
+public struct DeliveryTotals: Codable, Sendable, Equatable {
+    public var fiscalYear: FiscalYear
+    public var deliveries: Int64
+    public var quantity: String
+    public var valueIDR: String
+    public var reversed: Int64
+}
+
 public enum DeliveryError: Error, Sendable, Equatable {
     /// The rows at these positions (0-based) have no approved plan line of the programme for
     /// their recipient in their delivery year: `DatabaseRule.deliveryNeedsApprovedLine`, told
@@ -145,6 +156,36 @@ public struct DeliveryStore: Sendable {
              ORDER BY d.id LIMIT \(limit + 1)
             """
         ).decode(as: Delivery.self)
+    }
+
+    /// The programme's latest deliveries, newest first (the programme page's list).
+    public func latest(programID: Int64, limit: Int) async throws -> [Delivery] {
+        try await connection.query(
+            """
+            SELECT d.id, d.program_id, d.fiscal_year::int4 AS fiscal_year, d.nik::text AS nik, d.kk::text AS kk,
+                   d.delivered_on::text AS delivered_on, d.quantity, d.value_idr, d.plan_line_id, d.created_at,
+                   r.delivery_id IS NOT NULL AS reversed, r.reason AS reversal_reason
+              FROM padu.deliveries d LEFT JOIN padu.delivery_reversals r ON r.delivery_id = d.id
+             WHERE d.program_id = \(programID)
+             ORDER BY d.id DESC LIMIT \(limit)
+            """
+        ).decode(as: Delivery.self)
+    }
+
+    /// The programme's deliveries per fiscal year, newest year first; reversed ones are counted
+    /// apart and add nothing to the sums.
+    public func totals(programID: Int64) async throws -> [DeliveryTotals] {
+        try await connection.query(
+            """
+            SELECT d.fiscal_year::int4 AS fiscal_year, count(*) FILTER (WHERE r.delivery_id IS NULL) AS deliveries,
+                   coalesce(sum(d.quantity::numeric) FILTER (WHERE r.delivery_id IS NULL), 0)::text AS quantity,
+                   coalesce(sum(d.value_idr::numeric) FILTER (WHERE r.delivery_id IS NULL), 0)::text AS value_idr,
+                   count(r.delivery_id) AS reversed
+              FROM padu.deliveries d LEFT JOIN padu.delivery_reversals r ON r.delivery_id = d.id
+             WHERE d.program_id = \(programID)
+             GROUP BY d.fiscal_year ORDER BY d.fiscal_year DESC
+            """
+        ).decode(as: DeliveryTotals.self)
     }
 
     /// Reverses a delivery of the programme, with a reason (1 to 1000 characters, validated by the
