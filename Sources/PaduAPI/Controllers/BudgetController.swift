@@ -179,8 +179,8 @@ struct BudgetController: Sendable {
                             programID: id, realizationID: realizationID, reason: reason)
                     else { throw APIError.notFound("realization") }
                     return try encodeJSON(reversal, status: .created)
-                } catch DatabaseError.duplicate {
-                    throw APIError.conflict("this realization is already reversed")
+                } catch {
+                    throw DeliveryController.alreadyReversed(error, "this realization is already reversed")
                 }
             }
         }

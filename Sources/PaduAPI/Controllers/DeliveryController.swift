@@ -41,11 +41,17 @@ struct DeliveryController: Sendable {
                             programID: id, deliveryID: deliveryID, reason: reason)
                     else { throw APIError.notFound("delivery") }
                     return try encodeJSON(reversal, status: .created)
-                } catch DatabaseError.duplicate {
-                    throw APIError.conflict("this delivery is already reversed")
+                } catch {
+                    throw Self.alreadyReversed(error, "this delivery is already reversed")
                 }
             }
         }
+    }
+
+    /// A second reversal meets the reversal's primary key: the API's 409, with its message.
+    static func alreadyReversed(_ error: any Error, _ message: String) -> any Error {
+        if case .duplicate? = DatabaseError.translating(error) as? DatabaseError { return APIError.conflict(message) }
+        return error
     }
 
     /// The rows, validated; every problem named with its row (`deliveries[3]`, or for a

@@ -528,19 +528,13 @@ extension PagesController {
                 else { throw APIError.notFound("delivery") }
                 return PageRenderer.redirect("/program/\(id)?pesan=penyaluran-dibatalkan#penyaluran")
             } catch {
-                let error = Self.alreadyReversed(error, "this delivery is already reversed")
+                let error = DeliveryController.alreadyReversed(error, "this delivery is already reversed")
                 throw Self.recordRefusal(error, context: context) { forms, problems in
                     forms.reversal = ReversalState(
                         kind: .delivery, id: deliveryID, reason: form.fields["reason"]?.first ?? "", problems: problems)
                 }
             }
         }
-    }
-
-    /// A second reversal meets the reversal's primary key: the API's 409, with its message.
-    static func alreadyReversed(_ error: any Error, _ message: String) -> any Error {
-        if case .duplicate? = DatabaseError.translating(error) as? DatabaseError { return APIError.conflict(message) }
-        return error
     }
 
     /// `POST /program/{id}/realisasi/{realization_id}/batal`: reverses a realisation with a
@@ -557,7 +551,7 @@ extension PagesController {
                 else { throw APIError.notFound("realization") }
                 return PageRenderer.redirect("/program/\(id)?pesan=realisasi-dibatalkan#realisasi")
             } catch {
-                let error = Self.alreadyReversed(error, "this realization is already reversed")
+                let error = DeliveryController.alreadyReversed(error, "this realization is already reversed")
                 throw Self.recordRefusal(error, context: context) { forms, problems in
                     forms.reversal = ReversalState(
                         kind: .realisation, id: realisationID, reason: form.fields["reason"]?.first ?? "",
