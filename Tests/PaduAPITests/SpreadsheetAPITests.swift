@@ -205,6 +205,30 @@ struct SpreadsheetAPITests {
         #expect(unsupported.text.contains(Self.xlsx))
     }
 
+    @Test("the pages' upload templates, as Excel and as CSV, hold the API template's header and example row")
+    func pageTemplates() async throws {
+        let api = try await TestAPI.start("sheet_page_templates", households: 5)
+        defer { api.stop() }
+        let baznas = try await api.login("baznas")
+        for (page, name) in PagesController.templateNames {
+            let reference = try await api.get("/api/v1/templates/\(name).xlsx", as: baznas)
+            let expected = try CSV.Table(try XLSX.read(reference.body, limits: Self.limits))
+            let xlsx = try await HTTPClient.request(port: api.port, "GET", "/templat/\(page).xlsx")
+            #expect(xlsx.status == 200)
+            #expect(xlsx.header("Content-Type") == XLSX.mediaType)
+            #expect(xlsx.header("Content-Disposition")?.contains("\(page).xlsx") == true)
+            let csv = try await HTTPClient.request(port: api.port, "GET", "/templat/\(page).csv")
+            #expect(csv.status == 200)
+            #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+            for table in [try CSV.Table(try XLSX.read(xlsx.body, limits: Self.limits)), try CSV.Table(csv.text)] {
+                #expect(table.header == expected.header)
+                #expect(table.records.map(\.cells) == expected.records.map(\.cells))
+            }
+            // The example's NIK keeps its 16 digits and names no one registered.
+            #expect(expected.records.first?.cells.first == "1606010101909999")
+        }
+    }
+
     @Test("?csv=excel and Accept: XLSX on the summary and on a list; templates for every role")
     func spreadsheetsOut() async throws {
         let api = try await TestAPI.start("sheets_out", households: 300)

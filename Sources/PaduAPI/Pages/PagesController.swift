@@ -47,29 +47,27 @@ struct PagesController: Sendable {
         router.post("/akun/:id", use: changeAccount)
         router.get("/periode", use: periods)
         router.post("/periode", use: setPeriod)
-        router.get("/templat/penerima.csv", use: recipientTemplate)
-        router.get("/templat/penyaluran.csv", use: deliveryTemplate)
+        for (page, api) in Self.templateNames {
+            router.get("/templat/\(page).csv") { _, _ in try Self.templateFile(api, page, xlsx: false) }
+            router.get("/templat/\(page).xlsx") { _, _ in try Self.templateFile(api, page, xlsx: true) }
+        }
     }
 
     /// The CSV templates the forms take: a header row and one example row (no personal data).
-    @Sendable func recipientTemplate(_ request: Request, context: PaduRequestContext) async throws -> Response {
-        Self.csvFile(
-            "penerima.csv",
-            "nik,kk,name,planned_value_idr,planned_quantity\r\n1606010101900001,,Contoh Nama,20000000,1\r\n")
-    }
+    /// The pages' upload templates by their Indonesian name, and the API template each one is:
+    /// the same header and example row as `GET /api/v1/templates/{name}.xlsx`, as XLSX or CSV.
+    static let templateNames = [("penerima", "recipients"), ("penyaluran", "deliveries")]
 
-    @Sendable func deliveryTemplate(_ request: Request, context: PaduRequestContext) async throws -> Response {
-        Self.csvFile(
-            "penyaluran.csv", "nik,kk,delivered_on,quantity,value_idr\r\n1606010101900001,,2019-06-15,1,20000000\r\n")
-    }
-
-    static func csvFile(_ name: String, _ text: String) -> Response {
-        Response(
+    static func templateFile(_ api: String, _ page: String, xlsx: Bool) throws -> Response {
+        guard let document = TemplateController.templates["\(api).xlsx"] else { throw APIError.notFound("template") }
+        let bytes = xlsx ? try document.xlsx(sheetName: "Template") : Array(document.csv().utf8)
+        return Response(
             status: .ok,
             headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
+                .contentType: xlsx ? XLSX.mediaType : "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(page).\(xlsx ? "xlsx" : "csv")\"",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     // MARK: plumbing
@@ -196,7 +194,7 @@ struct PagesController: Sendable {
             nav.append(.init(label: "Periode pelaporan", href: "/periode", current: current == "periode"))
         }
         if caller.role == .agency || caller.role == .coordinator {
-            nav.append(.init(label: "Templat penerima (CSV)", href: "/templat/penerima.csv", current: false))
+            nav.append(.init(label: "Templat penerima (Excel)", href: "/templat/penerima.xlsx", current: false))
         }
         return PageChrome(
             title: title, username: caller.username, roleLabel: PageChrome.roleLabel(caller.role),
