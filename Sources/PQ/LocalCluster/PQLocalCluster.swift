@@ -71,7 +71,7 @@ public struct PQLocalCluster: Sendable {
             "unix_socket_directories": "'\(socketDirectory)'",
             "unix_socket_permissions": "0700",
             "max_connections": "200",
-            "shared_buffers": "'256MB'",
+            "shared_buffers": "'\(Self.sharedBuffersMB)MB'",
             "timezone": "'UTC'",
         ]
         for (key, value) in extraSettings { settings[key] = value }
@@ -85,6 +85,24 @@ public struct PQLocalCluster: Sendable {
         if Self.isRoot {
             try run(["/bin/chown", "-R", "postgres:postgres", directory], asPostgres: false)
         }
+    }
+
+    /// A quarter of the memory this process may use (the machine's, or its cgroup's limit when
+    /// lower), from 256 MB to 2 GB. The registry check at 200,000 households reads the persons'
+    /// NIK index, the households, members, deliveries' and plan lines' indexes: with 256 MB they
+    /// did not stay in PostgreSQL's buffers, and each page was copied again from the kernel's
+    /// cache (docs/benchmarks.md). Read when the cluster is created; an existing cluster keeps its
+    /// setting (`ALTER SYSTEM SET shared_buffers` and a restart change it).
+    static var sharedBuffersMB: UInt64 {
+        var bytes = ProcessInfo.processInfo.physicalMemory
+        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+                let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                bytes = min(bytes, limit)
+            }
+        }
+        return min(max(bytes / 4 / (1 << 20), 256), 2048)
     }
 
     /// Starts the server and waits until it accepts connections.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PaduCore
 import PaduStore
 
@@ -16,17 +17,32 @@ struct CoordinationController: Sendable {
         router.post("/api/v1/plans/:id/decision", use: decide)
     }
 
-    @Sendable func check(_ request: Request, context: PaduRequestContext) async throws -> JSONResponse<CheckResponse> {
+    @Sendable func check(_ request: Request, context: PaduRequestContext) async throws -> RawResponse {
         var request = request
         // Read-write: the check counts against the account's hourly allowance and large ones are audited.
         return try await services.transaction(request, context, readOnly: false, roles: .agencies) { transaction in
+            // The Swift side's share of a large check, at debug level (docs/benchmarks.md).
+            let clock = ContinuousClock()
+            let start = clock.now
             let (list, _) = try await RecipientList.read(&request, context: context, needsPeriod: false)
+            let read = clock.now
             guard let target = try await transaction.plans.programTarget(list.programID) else {
                 throw APIError.notFound("programme")
             }
             let checks = try await transaction.plans.check(
                 programID: list.programID, fiscalYear: list.fiscalYear, recipients: list.recipients, target: target)
-            return JSONResponse(CheckResponse(recipients: checks))
+            let checked = clock.now
+            // Encoded once, here: the bytes go out as they are.
+            let response = try encodeJSON(CheckResponse(recipients: checks))
+            let encoded = clock.now
+            context.logger.debug(
+                "check timed",
+                metadata: [
+                    "recipients": "\(list.recipients.count)", "read_ms": "\(milliseconds(read - start))",
+                    "check_ms": "\(milliseconds(checked - read))", "encode_ms": "\(milliseconds(encoded - checked))",
+                    "bytes": "\(response.bytes.count)",
+                ])
+            return response
         }
     }
 
@@ -181,4 +197,10 @@ extension PaduTransaction {
         guard let plan = try await plans.find(id) else { throw APIError.notFound("plan") }
         return plan
     }
+}
+
+/// A duration in milliseconds with one decimal, for the debug log.
+private func milliseconds(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
 }

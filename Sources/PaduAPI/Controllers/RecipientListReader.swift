@@ -95,9 +95,10 @@ struct RecipientList {
         var inputs: [RecipientInput] = []
         inputs.reserveCapacity(recipients.count)
         for (index, recipient) in recipients.enumerated() {
-            let value = problems.money(recipient.plannedValueIDR, fieldOf(index, "planned_value_idr"))
-            problems.count(recipient.plannedQuantity, fieldOf(index, "planned_quantity"))
-            let name = problems.text(recipient.name, fieldOf(index, "name"), max: 200)
+            // A field's name is spelled out only for a value that was sent (10,000 recipients).
+            let value = recipient.plannedValueIDR.flatMap { problems.money($0, fieldOf(index, "planned_value_idr")) }
+            if let quantity = recipient.plannedQuantity { problems.count(quantity, fieldOf(index, "planned_quantity")) }
+            let name = recipient.name.flatMap { problems.text($0, fieldOf(index, "name"), max: 200) }
             switch (recipient.nik, recipient.kk) {
             case (nil, nil): problems.add(fieldOf(index, "nik"), "give a nik or a kk")
             case (.some, .some): problems.add(fieldOf(index, "kk"), "give a nik or a kk, not both")

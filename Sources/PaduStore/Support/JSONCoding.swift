@@ -32,6 +32,8 @@ public enum JSONCoding {
     /// `allocated_idr` → `allocatedIDR`, `program_id` → `programID`. Keys with digits
     /// (`decile_1_4`) stay as they are: their types name them with explicit CodingKeys.
     public static func camelCase(_ name: String) -> String {
+        // One word stays as it is (the common case: `nik`, called for every key of every object).
+        guard name.utf8.contains(UInt8(ascii: "_")) else { return name }
         if name.contains(where: \.isNumber) || !name.contains(where: \.isLowercase) { return name }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return name }
