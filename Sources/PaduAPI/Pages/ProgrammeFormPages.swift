@@ -93,15 +93,7 @@ extension PagesController {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         func value(_ name: String, _ current: String?) -> String { values[name] ?? current ?? "" }
-        var byField: [String: String] = [:]
-        var general: [PageProblem] = []
-        for problem in problems {
-            if ["code", "name", "cluster_id", "aid_kind", "aid_category", "target", "unit"].contains(problem.field) {
-                byField[problem.field] = byField[problem.field].map { "\($0); \(problem.problem)" } ?? problem.problem
-            } else {
-                general.append(problem)
-            }
-        }
+        let state = FormState(values: values, problems: problems, fields: Set(Self.programmeFields))
         let title = program.map { "Ubah \($0.name)" } ?? "Program baru"
         let model = ProgrammeFormPage(
             chrome: try await chrome(visit.transaction, session: visit.session, title: title, current: ""),
@@ -120,13 +112,16 @@ extension PagesController {
             targets: Self.options(
                 ProgrammeTarget.allCases.map(\.rawValue), labels: Self.targetLabels,
                 selected: value("target", program?.target.rawValue)),
-            problems: FieldProblems(byField), general: general, isNew: program == nil)
+            problems: FieldProblems(state.problems), general: state.general, isNew: program == nil)
         return renderer.page("programme-form", model, status: status)
     }
 
+    /// The programme form's fields, named as the API's body names them.
+    static let programmeFields = ["code", "name", "cluster_id", "aid_kind", "aid_category", "target", "unit"]
+
     static func formValues(_ form: PageForm) -> [String: String] {
         var values: [String: String] = [:]
-        for name in ["code", "name", "cluster_id", "aid_kind", "aid_category", "target", "unit"] {
+        for name in programmeFields {
             values[name] = form.value(name) ?? ""
         }
         return values
