@@ -15,6 +15,13 @@ public enum AidCategory: String, Sendable, Codable, CaseIterable {
     case other
 }
 
+/// The four clusters of the poverty-reduction strategy that TKPKD coordinates by (Klaster 1:
+/// family-based social assistance ... Klaster 4: pro-people programmes). The database holds the
+/// same four (`padu.clusters`, `CHECK (id BETWEEN 1 AND 4)`); this names them for messages and forms.
+public enum PovertyCluster {
+    public static let ids: ClosedRange<Int> = 1...4
+}
+
 /// Whom a programme's aid goes to: persons (by NIK) or households (by KK).
 public enum ProgrammeTarget: String, Sendable, Codable, CaseIterable {
     case person, household

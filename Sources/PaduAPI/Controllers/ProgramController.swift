@@ -25,7 +25,7 @@ struct ProgramController: Sendable {
             }
             let changes = ProgramChanges(
                 code: code, name: problems.text(name, "name", max: 200),
-                clusterID: problems.range(clusterID, 1...4, "cluster_id"),
+                clusterID: problems.range(clusterID, PovertyCluster.ids, "cluster_id"),
                 aidKind: problems.choice(aidKind, "aid_kind"),
                 aidCategory: problems.choice(aidCategory, "aid_category"), target: problems.choice(target, "target"),
                 unit: problems.text(unit, "unit", max: 60))

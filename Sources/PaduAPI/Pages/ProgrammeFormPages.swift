@@ -79,7 +79,10 @@ extension PagesController {
         var cluster: Int?
         if let text = form.value("cluster_id") {
             cluster = Int(text)
-            if cluster == nil { problems.add("cluster_id", "must be one of 1, 2, 3, 4") }
+            if cluster == nil {
+                problems.add(
+                    "cluster_id", "must be one of \(PovertyCluster.ids.map(String.init).joined(separator: ", "))")
+            }
         }
         let body = ProgramController.Body(
             code: form.value("code"), name: form.value("name"), clusterID: cluster, aidKind: form.value("aid_kind"),
@@ -101,7 +104,7 @@ extension PagesController {
             button: program == nil ? "Buat program" : "Simpan perubahan",
             code: value("code", program?.code), name: value("name", program?.name), unit: value("unit", program?.unit),
             clusters: Self.options(
-                ["1", "2", "3", "4"], labels: Self.clusterLabels,
+                PovertyCluster.ids.map(String.init), labels: Self.clusterLabels,
                 selected: value("cluster_id", program.map { String($0.clusterID) })),
             aidKinds: Self.options(
                 AidKind.allCases.map(\.rawValue), labels: Self.aidKindLabels,
