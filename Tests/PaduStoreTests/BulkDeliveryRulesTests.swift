@@ -152,4 +152,57 @@ struct BulkDeliveryRulesTests {
             }
         }
     }
+
+    @Test("deleting a person waits for a delivery being written that names it, then is refused")
+    func parentWaitsForWriters() async throws {
+        let f = try await Fixture.make("bulk_rules_race")
+        let person = try await people(f)[0]
+        let programme = f.programs["PBI-JK"]!
+        // A delivery to the person, not committed yet, while another transaction deletes the person.
+        let (deleter, waited) = try await f.database.withAdmin { writer in
+            try await writer.withTransaction { writer in
+                try await writer.query("SET LOCAL ROLE padu_owner")
+                try await writer.query(
+                    """
+                    INSERT INTO padu.deliveries (program_id, agency_id, nik, person_id, household_id, delivered_on)
+                    SELECT id, agency_id, \(person.nik), \(person.id), \(person.household), '2019-03-01'
+                      FROM padu.programs WHERE id = \(programme)
+                    """)
+                let deleter = Task {
+                    try await f.database.withAdmin { c in
+                        try await c.withTransaction { c in
+                            try await c.query("SET LOCAL application_name = 'bulk-rules-deleter'")
+                            try await c.query("SET LOCAL ROLE padu_owner")
+                            try await c.query("DELETE FROM padu.persons WHERE id = \(person.id)")
+                        }
+                    }
+                }
+                // The deleter waits for the writer's lock on deliveries (it would otherwise find no
+                // delivery and go on): seen in pg_stat_activity, not guessed from a sleep.
+                let waited = try await f.database.withAdmin { c in
+                    for _ in 0..<600 {
+                        let waiting = try await c.query(
+                            """
+                            SELECT count(*) FROM pg_stat_activity
+                             WHERE application_name = 'bulk-rules-deleter' AND wait_event_type = 'Lock'
+                            """
+                        ).first(Int.self)!
+                        if waiting == 1 { return true }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    return false
+                }
+                return (deleter, waited)
+            }
+        }
+        #expect(waited)
+        let outcome = await deleter.result
+        let error = #expect(throws: PQError.self) { try outcome.get() }
+        #expect(error?.sqlState == "23503")
+        #expect(error?.constraint == "deliveries_person_id_fkey")
+        let persons = try await f.database.withAdmin { c in
+            try await c.query("SELECT count(*) FROM padu.persons WHERE id = \(person.id)").first(Int.self)!
+        }
+        #expect(persons == 1)
+    }
 }
