@@ -23,9 +23,11 @@ struct BulkDeliveryRulesTests {
     }
 
     /// Inserts PBI-JK (no coordination) deliveries as its owner, one row per tuple, in one
-    /// statement (a missing id as 0); `middleAgency` overrides the programme's agency on the middle row when given.
+    /// statement (a missing id as 0); the middle row's agency is `middleAgency` (the programme's when
+    /// nil) and its plan line `middlePlanLine`.
     func deliver(
-        _ f: Fixture, _ rows: [(nik: String, person: Int64?, household: Int64?)], middleAgency: Int64? = nil
+        _ f: Fixture, _ rows: [(nik: String, person: Int64?, household: Int64?)], middleAgency: Int64? = nil,
+        middlePlanLine: Int64? = nil
     ) async throws {
         let programme = f.programs["PBI-JK"]!
         try await f.database.withAdmin { c in
@@ -33,8 +35,9 @@ struct BulkDeliveryRulesTests {
                 try await c.query("SET LOCAL ROLE padu_owner")
                 try await c.query(
                     """
-                    INSERT INTO padu.deliveries (program_id, agency_id, nik, person_id, household_id, delivered_on)
+                    INSERT INTO padu.deliveries (program_id, agency_id, plan_line_id, nik, person_id, household_id, delivered_on)
                     SELECT \(programme), CASE WHEN r.n = 2 THEN coalesce(\(middleAgency), p.agency_id) ELSE p.agency_id END,
+                           CASE WHEN r.n = 2 THEN \(middlePlanLine)::int8 END,
                            r.nik, nullif(r.person_id, 0), nullif(r.household_id, 0), '2019-03-01'
                       FROM unnest(\(rows.map(\.nik))::text[], \(rows.map { $0.person ?? 0 })::int8[],
                                   \(rows.map { $0.household ?? 0 })::int8[])
@@ -91,6 +94,11 @@ struct BulkDeliveryRulesTests {
             #expect(error?.sqlState == state, "\(label)")
             if let constraint { #expect(error?.constraint == constraint, "\(label)") }
         }
+        let noLine = await #expect(throws: PQError.self, "no such plan line") {
+            try await deliver(f, good, middlePlanLine: 1_000_000_000)
+        }
+        #expect(noLine?.sqlState == "23503")
+        #expect(noLine?.constraint == "deliveries_plan_line_id_program_id_fiscal_year_fkey")
         #expect(try await count(f) == before)
         // The good rows alone are stored, and an update to a key that does not exist is refused.
         try await deliver(f, good)
@@ -204,5 +212,70 @@ struct BulkDeliveryRulesTests {
             try await c.query("SELECT count(*) FROM padu.persons WHERE id = \(person.id)").first(Int.self)!
         }
         #expect(persons == 1)
+    }
+
+    @Test("a plan line that a delivery names is neither deleted nor given another id; another line of its draft is")
+    func planLineKept() async throws {
+        let f = try await Fixture.make("bulk_rules_line")
+        let p = try await people(f)
+        let programme = f.programs["PBI-JK"]!
+        // A draft plan of PBI-JK (no coordination: its deliveries may name a draft's line), two lines.
+        let lines = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                let plan = try await c.query(
+                    """
+                    INSERT INTO padu.distribution_plans (program_id, agency_id, fiscal_year, period)
+                    SELECT id, agency_id, 2019, '2019-Q1' FROM padu.programs WHERE id = \(programme) RETURNING id
+                    """
+                ).first(Int64.self)!
+                return try await c.query(
+                    """
+                    WITH added AS (INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, person_id,
+                                                 household_id)
+                    SELECT \(plan), g.id, 2019, g.agency_id, x.n - 1, x.nik, x.person_id, x.household_id
+                      FROM unnest(\([p[0].nik, p[1].nik])::text[], \([p[0].id, p[1].id])::int8[],
+                                  \([p[0].household, p[1].household])::int8[]) WITH ORDINALITY AS x(nik, person_id, household_id, n)
+                      JOIN padu.programs g ON g.id = \(programme)
+                    RETURNING id)
+                    SELECT min(id), max(id) FROM added
+                    """
+                ).first((Int64, Int64).self).map { [$0.0, $0.1] } ?? []
+            }
+        }
+        try #require(lines.count == 2)
+        try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                try await c.query(
+                    """
+                    INSERT INTO padu.deliveries (program_id, agency_id, plan_line_id, nik, person_id, household_id, delivered_on)
+                    SELECT id, agency_id, \(lines[0]), \(p[0].nik), \(p[0].id), \(p[0].household), '2019-03-01'
+                      FROM padu.programs WHERE id = \(programme)
+                    """)
+            }
+        }
+        for sql in [
+            "DELETE FROM padu.plan_lines WHERE id = \(lines[0])",
+            "UPDATE padu.plan_lines SET id = DEFAULT WHERE id = \(lines[0])",
+        ] {
+            let error = await #expect(throws: PQError.self, "\(sql)") {
+                try await f.database.withAdmin { c in
+                    try await c.withTransaction { c in
+                        try await c.query("SET LOCAL ROLE padu_owner")
+                        try await c.query(PQQuery(verbatim: sql))
+                    }
+                }
+            }
+            #expect(error?.sqlState == "23503", "\(sql)")
+            #expect(error?.constraint == "deliveries_plan_line_id_program_id_fiscal_year_fkey", "\(sql)")
+        }
+        let deleted = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                return try await c.query("DELETE FROM padu.plan_lines WHERE id = \(lines[1])").affectedRows
+            }
+        }
+        #expect(deleted == 1)
     }
 }
