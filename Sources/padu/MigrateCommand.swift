@@ -84,16 +84,25 @@ struct SeedDemoCommand: AsyncParsableCommand {
         if deliveries > 0 {
             let clock = ContinuousClock()
             var stored = 0
+            var timings = DemoActivity.Timings()
             let elapsed = try await clock.measure {
-                stored = try await withAdminConnection(location.adminConnection, logger: logger) { connection in
-                    let stored = try await DemoActivity(logger: logger).seed(
+                (stored, timings) = try await withAdminConnection(location.adminConnection, logger: logger) {
+                    connection in
+                    let seeded = try await DemoActivity(logger: logger).seedTimed(
                         on: connection, deliveries: deliveries, programmes: programmes)
                     _ = try await connection.query("SELECT padu.refresh_summary()")
-                    return stored
+                    return seeded
                 }
             }
             print(
                 "synthetic deliveries: \(stored) in \(elapsed.formatted(.units(allowed: [.seconds], width: .narrow)))")
+            for (label, step) in [
+                ("plans drafted (lines, submission)", timings.plans), ("plans approved", timings.approvals),
+                ("deliveries inserted", timings.deliveries),
+            ] {
+                let cpu = step.backendCPU.map { String(format: ", PostgreSQL backend CPU %.1f s", $0) } ?? ""
+                print("  \(label): " + String(format: "wall %.1f s", step.wall) + cpu)
+            }
         }
         if planLines > 0 {
             let stored = try await withAdminConnection(location.adminConnection, logger: logger) { connection in

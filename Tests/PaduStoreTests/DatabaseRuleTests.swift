@@ -34,7 +34,7 @@ struct DatabaseRuleTests {
         let named: [DatabaseRule: Set<String>] = [
             .overBudgetNeedsReason: ["0005", "0018", "0045"], .deliveryNeedsApprovedLine: ["0006", "0055"],
             .closedPeriodReportFrozen: ["0005", "0018"], .auditAppendOnly: ["0007"],
-            .planState: ["0006", "0014", "0017", "0036", "0090", "0091"], .recipientIDsMismatch: ["0014"],
+            .planState: ["0006", "0014", "0017", "0036", "0090", "0091"], .recipientIDsMismatch: ["0014", "0096"],
             .deliveryExceedsPlanLine: ["0019", "0045", "0055"],
             .checkQuotaExhausted: ["0030"], .programmeNotFound: ["0010", "0012", "0033", "0036", "0081", "0087"],
             .flagsNotAcknowledged: ["0036"], .scopeOutsideDeployment: ["0090"],

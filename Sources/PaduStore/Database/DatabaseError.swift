@@ -18,7 +18,8 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     case auditAppendOnly = "PD004"
     /// A plan or plan line moved, or was written, in a way its state or owner does not allow (0006, 0014, 0017, 0036, 0090, 0091).
     case planState = "PD005"
-    /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014).
+    /// Registry ids on a plan line or delivery are not those of its NIK or KK (0014; resolved once
+    /// per distinct recipient of the statement since 0096).
     case recipientIDsMismatch = "PD006"
     /// Deliveries against a plan line beyond its planned quantity or value in a year (0019; reversed
     /// deliveries do not count since 0045; the sum in padu.plan_line_delivered since 0055).

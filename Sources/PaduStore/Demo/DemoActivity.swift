@@ -11,6 +11,53 @@ public struct DemoActivity: Sendable {
 
     public init(logger: Logger) { self.logger = logger }
 
+    /// Where a bulk load's time went, step by step (all programmes together): wall seconds,
+    /// and the CPU seconds of the PostgreSQL backend that ran it when it runs on this machine
+    /// (read from `/proc`; nil elsewhere), which a shared machine changes far less.
+    public struct Timings: Sendable {
+        public struct Step: Sendable {
+            public var wall: Double = 0
+            public var backendCPU: Double? = 0
+            public init() {}
+        }
+        /// Plans drafted: the plan, its lines and the submission.
+        public var plans = Step()
+        /// The coordinator's approval of the lines and the plan.
+        public var approvals = Step()
+        /// The deliveries' INSERT statements alone.
+        public var deliveries = Step()
+        public init() {}
+    }
+
+    /// Runs `body`, adding its wall time and the backend's CPU time to `step`.
+    private func timed<Result>(
+        _ step: inout Timings.Step, backend: Int32?, _ body: () async throws -> Result
+    ) async throws -> Result {
+        let cpu0 = Self.cpuSeconds(backend)
+        let start = ContinuousClock.now
+        let result = try await body()
+        let elapsed = ContinuousClock.now - start
+        step.wall += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if let before = cpu0, let after = Self.cpuSeconds(backend), let sum = step.backendCPU {
+            step.backendCPU = sum + after - before
+        } else {
+            step.backendCPU = nil
+        }
+        return result
+    }
+
+    /// User and system CPU seconds of process `pid` (fields 14 and 15 of `/proc/<pid>/stat`).
+    static func cpuSeconds(_ pid: Int32?) -> Double? {
+        guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // After the command name: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks : nil
+    }
+
     static let extraProgrammes:
         [(agency: String, code: String, name: String, kind: String, target: String, unit: String, category: String)] = [
             (
@@ -53,6 +100,14 @@ public struct DemoActivity: Sendable {
     public func seed(on connection: PQConnection, deliveries: Int, programmes: Int = 20, year: Int = 2019) async throws
         -> Int
     {
+        try await seedTimed(on: connection, deliveries: deliveries, programmes: programmes, year: year).stored
+    }
+
+    /// `seed`, with where the time went.
+    public func seedTimed(on connection: PQConnection, deliveries: Int, programmes: Int = 20, year: Int = 2019)
+        async throws -> (stored: Int, timings: Timings)
+    {
+        var timings = Timings()
         let wanted = max(0, programmes - DemoSeeder.programmes.count)
         let extra = Array(Self.extraProgrammes.prefix(wanted))
         try await connection.withTransaction { connection in
@@ -97,17 +152,19 @@ public struct DemoActivity: Sendable {
              ORDER BY p.id
             """
         ).decode((Int64, Int64, String, Int64).self)
-        guard deliveries > 0, !list.isEmpty else { return 0 }
+        guard deliveries > 0, !list.isEmpty else { return (0, timings) }
+        let backend = try await connection.query("SELECT pg_backend_pid()").first(Int32.self)
         let perProgramme = deliveries / list.count
         var stored = 0
         for (index, (programID, agencyID, target, coordinatorID)) in list.enumerated() {
             let count = index == list.count - 1 ? deliveries - perProgramme * (list.count - 1) : perProgramme
             stored += try await seedProgramme(
                 connection, programID: programID, agencyID: agencyID, target: target, coordinatorID: coordinatorID,
-                deliveries: count, year: year, seed: Double(index + 1) / Double(list.count + 1))
+                deliveries: count, year: year, seed: Double(index + 1) / Double(list.count + 1), timings: &timings,
+                backend: backend)
             logger.info("seeded deliveries", metadata: ["programme": "\(programID)", "total": "\(stored)"])
         }
-        return stored
+        return (stored, timings)
     }
 
     /// `lines` plan lines in `year` with no deliveries, for the check's `other_plans`: one plan
@@ -172,77 +229,83 @@ public struct DemoActivity: Sendable {
 
     private func seedProgramme(
         _ connection: PQConnection, programID: Int64, agencyID: Int64, target: String, coordinatorID: Int64,
-        deliveries: Int, year: Int, seed: Double
+        deliveries: Int, year: Int, seed: Double, timings: inout Timings, backend: Int32?
     ) async throws -> Int {
         // About two deliveries per recipient.
         let recipients = max(1, deliveries / 2)
         // The agency drafts and submits in one transaction, the coordinator decides and the
         // agency delivers in another, as over the API: a line updated in the transaction that
         // inserted it has each of its foreign keys checked again.
-        let plan = try await connection.withTransaction { connection in
-            connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
-            try await connection.query("SELECT setseed(\(seed))")
-            try await connection.query("SELECT set_config('padu.agency_id', \(String(agencyID)), true)")
-            let plan = try await connection.query(
-                """
-                INSERT INTO padu.distribution_plans (program_id, agency_id, fiscal_year, period)
-                VALUES (\(programID), \(agencyID), \(Int16(year)), \("\(year)-Q1")) RETURNING id
-                """
-            ).first(Int64.self)!
-            // Recipients lean poor: decile 1-4 households first, some others mixed in.
-            try await connection.query(
-                """
-                INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, kk, person_id,
-                                             household_id, decile, status, planned_quantity)
-                SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), row_number() OVER () - 1,
-                       CASE WHEN \(target) = 'person' THEN head.nik END, CASE WHEN \(target) = 'household' THEN k.kk END,
-                       CASE WHEN \(target) = 'person' THEN head.id END, h.id, h.decile, 'pending', 3
-                  FROM ((SELECT id, decile FROM padu.households WHERE decile <= 4 ORDER BY random()
-                          LIMIT \(recipients * 17 / 20))
-                        UNION ALL
-                        (SELECT id, decile FROM padu.households WHERE decile > 4 ORDER BY random()
-                          LIMIT \(recipients * 3 / 20))) h
-                  JOIN padu.household_kk k ON k.household_id = h.id AND k.valid_to IS NULL
-                  JOIN LATERAL (SELECT p.id, p.nik FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
-                                 WHERE m.household_id = h.id AND m.valid_to IS NULL ORDER BY m.relationship <> 'head', p.id
-                                 LIMIT 1) head ON true
-                """)
-            // A few recipients of person programmes are not in the registry at all (serial 9999).
-            if target == "person" {
+        let plan = try await timed(&timings.plans, backend: backend) {
+            try await connection.withTransaction { connection in
+                connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
+                try await connection.query("SELECT setseed(\(seed))")
+                try await connection.query("SELECT set_config('padu.agency_id', \(String(agencyID)), true)")
+                let plan = try await connection.query(
+                    """
+                    INSERT INTO padu.distribution_plans (program_id, agency_id, fiscal_year, period)
+                    VALUES (\(programID), \(agencyID), \(Int16(year)), \("\(year)-Q1")) RETURNING id
+                    """
+                ).first(Int64.self)!
+                // Recipients lean poor: decile 1-4 households first, some others mixed in.
                 try await connection.query(
                     """
-                    INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, status,
-                                                 planned_quantity)
-                    SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), 1000000 + n,
-                           '1606' || lpad((1 + n % 15)::text, 2, '0')
-                           || to_char(DATE '1950-01-01' + ((n * 7919 + \(programID) * 104729) % 20000)::int, 'DDMMYY') || '9999',
-                           'pending', 3
-                      FROM generate_series(1, \(max(1, recipients / 30))) n
-                    ON CONFLICT DO NOTHING
+                    INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, kk, person_id,
+                                                 household_id, decile, status, planned_quantity)
+                    SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), row_number() OVER () - 1,
+                           CASE WHEN \(target) = 'person' THEN head.nik END, CASE WHEN \(target) = 'household' THEN k.kk END,
+                           CASE WHEN \(target) = 'person' THEN head.id END, h.id, h.decile, 'pending', 3
+                      FROM ((SELECT id, decile FROM padu.households WHERE decile <= 4 ORDER BY random()
+                              LIMIT \(recipients * 17 / 20))
+                            UNION ALL
+                            (SELECT id, decile FROM padu.households WHERE decile > 4 ORDER BY random()
+                              LIMIT \(recipients * 3 / 20))) h
+                      JOIN padu.household_kk k ON k.household_id = h.id AND k.valid_to IS NULL
+                      JOIN LATERAL (SELECT p.id, p.nik FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
+                                     WHERE m.household_id = h.id AND m.valid_to IS NULL ORDER BY m.relationship <> 'head', p.id
+                                     LIMIT 1) head ON true
                     """)
+                // A few recipients of person programmes are not in the registry at all (serial 9999).
+                if target == "person" {
+                    try await connection.query(
+                        """
+                        INSERT INTO padu.plan_lines (plan_id, program_id, fiscal_year, agency_id, line_no, nik, status,
+                                                     planned_quantity)
+                        SELECT \(plan), \(programID), \(Int16(year)), \(agencyID), 1000000 + n,
+                               '1606' || lpad((1 + n % 15)::text, 2, '0')
+                               || to_char(DATE '1950-01-01' + ((n * 7919 + \(programID) * 104729) % 20000)::int, 'DDMMYY') || '9999',
+                               'pending', 3
+                          FROM generate_series(1, \(max(1, recipients / 30))) n
+                        ON CONFLICT DO NOTHING
+                        """)
+                }
+                try await connection.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
+                return plan
             }
-            try await connection.query("UPDATE padu.distribution_plans SET status = 'submitted' WHERE id = \(plan)")
-            return plan
         }
         return try await connection.withTransaction { connection in
             connection.deferUntilNextQuery("SET LOCAL ROLE padu_owner")
             try await connection.query("SELECT set_config('padu.agency_id', \(String(coordinatorID)), true)")
-            try await connection.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
-            try await connection.query(
-                "UPDATE padu.distribution_plans SET status = 'approved', decision_reason = 'data demo' WHERE id = \(plan)"
-            )
-            return try await connection.query(
-                """
-                INSERT INTO padu.deliveries (program_id, agency_id, plan_line_id, nik, kk, person_id, household_id,
-                                             delivered_on, quantity, value_idr)
-                SELECT l.program_id, l.agency_id, l.id, l.nik, l.kk, l.person_id, l.household_id,
-                       make_date(\(Int32(year)), 1 + ((l.id + g * 4) % 12)::int, 1 + (l.id % 28)::int), 1,
-                       (100 + (l.id % 20) * 25) * 1000
-                  FROM padu.plan_lines l, generate_series(1, 3) g
-                 WHERE l.plan_id = \(plan) AND g <= 1 + (l.id + \(Int64(seed * 1000))) % 3
-                 LIMIT \(deliveries)
-                """
-            ).affectedRows
+            try await timed(&timings.approvals, backend: backend) {
+                try await connection.query("UPDATE padu.plan_lines SET status = 'approved' WHERE plan_id = \(plan)")
+                try await connection.query(
+                    "UPDATE padu.distribution_plans SET status = 'approved', decision_reason = 'data demo' WHERE id = \(plan)"
+                )
+            }
+            return try await timed(&timings.deliveries, backend: backend) {
+                try await connection.query(
+                    """
+                    INSERT INTO padu.deliveries (program_id, agency_id, plan_line_id, nik, kk, person_id, household_id,
+                                                 delivered_on, quantity, value_idr)
+                    SELECT l.program_id, l.agency_id, l.id, l.nik, l.kk, l.person_id, l.household_id,
+                           make_date(\(Int32(year)), 1 + ((l.id + g * 4) % 12)::int, 1 + (l.id % 28)::int), 1,
+                           (100 + (l.id % 20) * 25) * 1000
+                      FROM padu.plan_lines l, generate_series(1, 3) g
+                     WHERE l.plan_id = \(plan) AND g <= 1 + (l.id + \(Int64(seed * 1000))) % 3
+                     LIMIT \(deliveries)
+                    """
+                ).affectedRows
+            }
         }
     }
 }

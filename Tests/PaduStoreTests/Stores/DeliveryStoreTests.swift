@@ -185,8 +185,9 @@ struct DeliveryStoreTests {
                 try await tx.deliveries.record(programID: pmt, coordinated: false, [try Self.row(person)])
             }
         }
-        // The programme is not the agency's: its foreign key (program_id, agency_id) refuses the
-        // row before the statement-level coordination rule (0055) would.
+        // The programme is not the agency's: the key (program_id, agency_id) refuses the row before
+        // the statement-level coordination rule (0055) would (a foreign key until 0096, since then
+        // a statement-level check that reports the key's name and code).
         #expect(refused == .danglingReference(field: "deliveries_program_id_agency_id_fkey"))
     }
 }
