@@ -261,92 +261,103 @@ public struct DemoSeeder: Sendable {
         ).decode(String.self)
         var generator = SyntheticRegistry(villages: villages, seed: seed)
         logger.info("generating the synthetic registry", metadata: ["households": "\(count)"])
+        var households: [SyntheticRegistry.Household] = []
+        households.reserveCapacity(count)
+        for _ in 0..<count { households.append(generator.household()) }
+        let personCount = households.reduce(0) { $0 + $1.members.count }
         return try await connection.withTransaction { connection in
             try await connection.execute(
                 script: """
                     SET LOCAL ROLE padu_owner;
-                    -- Hash joins over hundreds of thousands of rows stay in memory.
+                    -- As in the registry import (not measured apart for the seed).
+                    SET LOCAL jit = off;
+                    -- The foreign keys' validating anti-joins stay in memory.
                     SET LOCAL work_mem = '256MB';
                     -- The registry's indexes and keys are built after the load (below).
                     SET LOCAL maintenance_work_mem = '512MB';
-                    CREATE TEMP TABLE stage_households (seq int, region_code text, address text, kk text,
-                        kk_from date, decile smallint) ON COMMIT DROP;
-                    CREATE TEMP TABLE stage_persons (household_seq int, nik text, name text, birth_date date,
-                        sex text, relationship text) ON COMMIT DROP;
                     """)
-            // Generate once into memory-light rows: households first, persons kept per chunk.
-            var households: [SyntheticRegistry.Household] = []
-            households.reserveCapacity(count)
-            for _ in 0..<count { households.append(generator.household()) }
-            try await connection.copyFrom("COPY stage_households FROM STDIN") { writer in
-                for (seq, household) in households.enumerated() {
+            // Ids for the whole load, reserved at once: the rows go straight into their tables
+            // by COPY (which writes identity columns as given), with no staging table to join.
+            let firstHousehold = try await Self.reserveIDs("padu.households", count, on: connection)
+            let firstPerson = try await Self.reserveIDs("padu.persons", personCount, on: connection)
+            // Secondary indexes, unique keys and foreign keys of the registry tables are
+            // dropped for the load and rebuilt from their own definitions after it: sorted
+            // builds and one anti-join per key instead of a million index insertions and
+            // per-row foreign-key triggers. Rebuilding validates every row, in this
+            // transaction: the constraints hold when the load commits.
+            try await connection.pipeline([Self.saveRegistryKeys, Self.runDeferredKeys(column: "drop_sql")])
+            // Households carry their registry entry's decile from the start, so the entry
+            // trigger's update of every household finds nothing to change.
+            try await connection.copyFrom(
+                "COPY padu.households (id, region_code, address, decile, registry_source, registry_as_of) FROM STDIN"
+            ) { writer in
+                for (index, household) in households.enumerated() {
                     try await writer.writeRow([
-                        String(seq), household.village, household.address, household.kk,
-                        household.kkIssued.description, String(household.decile),
+                        String(firstHousehold + index), household.village, household.address,
+                        String(household.decile), "DTKS", "2019-01-31",
                     ])
                 }
             }
-            let persons = try await connection.copyFrom("COPY stage_persons FROM STDIN") { writer in
-                for (seq, household) in households.enumerated() {
+            try await connection.copyFrom("COPY padu.household_kk (household_id, kk, valid_from) FROM STDIN") {
+                writer in
+                for (index, household) in households.enumerated() {
+                    try await writer.writeRow([
+                        String(firstHousehold + index), household.kk, household.kkIssued.description,
+                    ])
+                }
+            }
+            try await connection.copyFrom(
+                "COPY padu.persons (id, nik, name, birth_date, sex, region_code) FROM STDIN"
+            ) { writer in
+                var id = firstPerson
+                for household in households {
                     for member in household.members {
                         try await writer.writeRow([
-                            String(seq), member.nik, member.name, member.birthDate.description,
-                            member.sex.rawValue, member.relationship,
+                            String(id), member.nik, member.name, member.birthDate.description, member.sex.rawValue,
+                            household.village,
                         ])
+                        id += 1
                     }
                 }
             }
+            try await connection.copyFrom(
+                "COPY padu.household_members (household_id, person_id, relationship, valid_from) FROM STDIN"
+            ) { writer in
+                var id = firstPerson
+                for (index, household) in households.enumerated() {
+                    let householdID = String(firstHousehold + index)
+                    let from = household.kkIssued.description
+                    for member in household.members {
+                        try await writer.writeRow([householdID, String(id), member.relationship, from])
+                        id += 1
+                    }
+                }
+            }
+            try await connection.copyFrom(
+                "COPY padu.registry_entries (household_id, source, as_of, decile) FROM STDIN"
+            ) { writer in
+                for (index, household) in households.enumerated() {
+                    try await writer.writeRow([
+                        String(firstHousehold + index), "DTKS", "2019-01-31", String(household.decile),
+                    ])
+                }
+            }
             try await connection.pipeline([
-                "ANALYZE stage_households",
-                "ANALYZE stage_persons",
-                """
-                CREATE TEMP TABLE household_ids ON COMMIT DROP AS
-                SELECT seq, nextval(pg_get_serial_sequence('padu.households', 'id')) AS id FROM stage_households
-                """,
-                """
-                CREATE TEMP TABLE person_ids ON COMMIT DROP AS
-                SELECT nik, nextval(pg_get_serial_sequence('padu.persons', 'id')) AS id FROM stage_persons
-                """,
-                // Secondary indexes, unique keys and foreign keys of the registry tables are
-                // dropped for the load and rebuilt from their own definitions after it: sorted
-                // builds and one anti-join per key instead of a million index insertions and
-                // per-row foreign-key triggers. Rebuilding validates every row, in this
-                // transaction: the constraints hold when the load commits.
-                Self.saveRegistryKeys,
-                Self.runDeferredKeys(column: "drop_sql"),
-                // Households carry their registry entry's decile from the start, so the entry
-                // trigger's update of every household finds nothing to change.
-                """
-                INSERT INTO padu.households (id, region_code, address, decile, registry_source, registry_as_of)
-                    OVERRIDING SYSTEM VALUE
-                SELECT i.id, s.region_code, s.address, s.decile, 'DTKS', DATE '2019-01-31'
-                  FROM stage_households s JOIN household_ids i USING (seq)
-                """,
-                """
-                INSERT INTO padu.household_kk (household_id, kk, valid_from)
-                SELECT i.id, s.kk, s.kk_from FROM stage_households s JOIN household_ids i USING (seq)
-                """,
-                """
-                INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
-                SELECT i.id, s.nik, s.name, s.birth_date, s.sex, h.region_code
-                FROM stage_persons s JOIN person_ids i USING (nik)
-                JOIN stage_households h ON h.seq = s.household_seq
-                """,
-                """
-                INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
-                SELECT hi.id, pi.id, s.relationship, h.kk_from
-                FROM stage_persons s JOIN person_ids pi USING (nik)
-                JOIN household_ids hi ON hi.seq = s.household_seq
-                JOIN stage_households h ON h.seq = s.household_seq
-                """,
-                """
-                INSERT INTO padu.registry_entries (household_id, source, as_of, decile)
-                SELECT i.id, 'DTKS', DATE '2019-01-31', s.decile FROM stage_households s JOIN household_ids i USING (seq)
-                """,
                 Self.runDeferredKeys(column: "create_sql"),
                 "ANALYZE padu.households, padu.household_kk, padu.persons, padu.household_members, padu.registry_entries",
             ])
-            return persons
+            return personCount
         }
+    }
+
+    /// Reserves `count` consecutive ids of a table's identity sequence; returns the first.
+    static func reserveIDs(_ table: String, _ count: Int, on connection: PQConnection) async throws -> Int {
+        let first =
+            try await connection.query("SELECT nextval(pg_get_serial_sequence(\(table), 'id'))").first(Int.self) ?? 1
+        if count > 1 {
+            _ = try await connection.query(
+                "SELECT setval(pg_get_serial_sequence(\(table), 'id'), \(first + count - 1))")
+        }
+        return first
     }
 }

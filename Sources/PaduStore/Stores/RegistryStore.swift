@@ -115,6 +115,9 @@ public struct RegistryStore: Sendable {
     /// caller's scope, NIK districts that are not real districts. Keyed by position.
     public func referenceProblems(_ batch: RegistryBatch) async throws -> (regions: [Int], nikDistricts: [Int]) {
         let results = try await connection.pipeline([
+            // As in `importBatch`: the village check's estimated cost (84,649 at 9,991 households)
+            // passes jit_above_cost a little above 10,000 households.
+            "SET LOCAL jit = off",
             """
             SELECT (n - 1)::int8 FROM unnest(\(batch.regionCode)::text[]) WITH ORDINALITY AS r(code, n)
              WHERE NOT EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = r.code AND g.level = 4)
@@ -127,58 +130,57 @@ public struct RegistryStore: Sendable {
              ORDER BY n
             """,
         ])
-        return (try results[0].decode(Int.self), try results[1].decode(Int.self))
+        return (try results[1].decode(Int.self), try results[2].decode(Int.self))
     }
 
     /// Writes the batch in the caller's transaction. Households are matched by their current
     /// KK, persons by NIK; unchanged rows are not touched, so a re-import changes nothing.
+    ///
+    /// Set-based throughout: the batch is staged with its matches and new ids in two statements,
+    /// then each table is written by one statement. JIT is off for the transaction: the row-level
+    /// security of the registry tables (the agencies' own-recipient subqueries) makes every
+    /// statement's estimated cost large, and PostgreSQL spent 2 to 4 s compiling each one with
+    /// LLVM: 13 of the import's 20 s of database CPU at 10,000 households (docs/deploy.md).
     public func importBatch(_ batch: RegistryBatch, source: RegistrySource, asOf date: CalendarDate) async throws
         -> RegistryImportResult
     {
         let asOf = date.description
         let results = try await connection.pipeline([
-            """
-            CREATE TEMP TABLE import_households (kk text PRIMARY KEY, region_code text, address text, decile int2,
-                household_id bigint, is_new boolean NOT NULL DEFAULT false) ON COMMIT DROP
-            """,
-            """
-            CREATE TEMP TABLE import_persons (kk text, nik text PRIMARY KEY, name text, birth_date date, sex text,
-                relationship text, person_id bigint, household_id bigint, is_new boolean NOT NULL DEFAULT false)
-                ON COMMIT DROP
-            """,
-            """
-            INSERT INTO import_households (kk, region_code, address, decile)
-            SELECT * FROM unnest(\(batch.kk)::text[], \(batch.regionCode)::text[], \(batch.address.map { $0 ?? "" })::text[],
-                                 \(batch.decile)::int2[])
-            """,
-            """
-            INSERT INTO import_persons (kk, nik, name, birth_date, sex, relationship)
-            SELECT k, n, nm, b::date, s, r FROM unnest(\(batch.personKK)::text[], \(batch.nik)::text[], \(batch.name)::text[],
-                                            \(batch.birthDate)::text[], \(batch.sex)::text[], \(batch.relationship)::text[])
-                   AS t(k, n, nm, b, s, r)
-            """,
-            "ANALYZE import_households",
-            "ANALYZE import_persons",
+            "SET LOCAL jit = off",
             "SET LOCAL work_mem = '128MB'",
-            // Households: match by current KK, else allocate. A new household carries the
-            // entry this import records, so the entry trigger has no update to make for it.
+            // Households: matched by current KK (under the caller's row-level security), else a
+            // new id. A new household carries the entry this import records, so the entry
+            // trigger has no update to make for it.
             """
-            UPDATE import_households i SET household_id = k.household_id
-              FROM padu.household_kk k WHERE k.kk = i.kk AND k.valid_to IS NULL
+            CREATE TEMP TABLE import_households ON COMMIT DROP AS
+            SELECT t.kk, t.region_code, nullif(t.address, '') AS address, t.decile, k.household_id IS NULL AS is_new,
+                   coalesce(k.household_id, nextval(pg_get_serial_sequence('padu.households', 'id'))) AS household_id
+              FROM unnest(\(batch.kk)::text[], \(batch.regionCode)::text[], \(batch.address.map { $0 ?? "" })::text[],
+                          \(batch.decile)::int2[]) AS t(kk, region_code, address, decile)
+              LEFT JOIN padu.household_kk k ON k.kk = t.kk AND k.valid_to IS NULL
+            """,
+            // Persons: matched by NIK, else a new id; with their household's id and village.
+            """
+            CREATE TEMP TABLE import_persons ON COMMIT DROP AS
+            SELECT t.nik, t.name, t.birth_date::date AS birth_date, t.sex, t.relationship, h.household_id,
+                   h.region_code, x.id IS NULL AS is_new, coalesce(x.id, nextval(pg_get_serial_sequence('padu.persons', 'id')))
+                   AS person_id, false AS is_updated
+              FROM unnest(\(batch.personKK)::text[], \(batch.nik)::text[], \(batch.name)::text[],
+                          \(batch.birthDate)::text[], \(batch.sex)::text[], \(batch.relationship)::text[])
+                   AS t(kk, nik, name, birth_date, sex, relationship)
+              JOIN import_households h ON h.kk = t.kk
+              LEFT JOIN padu.persons x ON x.nik = t.nik
             """,
             """
-            UPDATE padu.households h SET region_code = i.region_code, address = nullif(i.address, '')
+            UPDATE padu.households h SET region_code = i.region_code, address = i.address
               FROM import_households i
-             WHERE h.id = i.household_id AND (h.region_code, h.address) IS DISTINCT FROM (i.region_code, nullif(i.address, ''))
-            """,
-            """
-            UPDATE import_households SET household_id = nextval(pg_get_serial_sequence('padu.households', 'id')), is_new = true
-             WHERE household_id IS NULL
+             WHERE h.id = i.household_id AND NOT i.is_new
+               AND (h.region_code, h.address) IS DISTINCT FROM (i.region_code, i.address)
             """,
             """
             INSERT INTO padu.households (id, region_code, address, decile, registry_source, registry_as_of)
                 OVERRIDING SYSTEM VALUE
-            SELECT household_id, region_code, nullif(address, ''), decile, \(source.rawValue), \(asOf)::date
+            SELECT household_id, region_code, address, decile, \(source.rawValue), \(asOf)::date
               FROM import_households WHERE is_new
             """,
             """
@@ -194,38 +196,29 @@ public struct RegistryStore: Sendable {
                 RETURNING household_id)
             SELECT count(*) FROM changed c JOIN import_households i USING (household_id) WHERE NOT i.is_new
             """,
-            // Persons: match by NIK, else allocate.
-            """
-            UPDATE import_persons p SET person_id = x.id FROM padu.persons x WHERE x.nik = p.nik
-            """,
-            """
-            UPDATE import_persons p SET household_id = i.household_id FROM import_households i WHERE i.kk = p.kk
-            """,
+            // Existing persons whose facts changed; they are searched for duplicates again.
             """
             WITH changed AS (
                 UPDATE padu.persons x SET name = p.name, birth_date = p.birth_date, sex = p.sex,
-                       region_code = i.region_code
-                  FROM import_persons p JOIN import_households i ON i.kk = p.kk
-                 WHERE x.id = p.person_id
-                   AND (x.name, x.birth_date, x.sex, x.region_code) IS DISTINCT FROM (p.name, p.birth_date, p.sex, i.region_code)
+                       region_code = p.region_code
+                  FROM import_persons p
+                 WHERE x.id = p.person_id AND NOT p.is_new
+                   AND (x.name, x.birth_date, x.sex, x.region_code) IS DISTINCT FROM (p.name, p.birth_date, p.sex, p.region_code)
                 RETURNING x.id)
-            SELECT count(*) FROM changed
-            """,
-            """
-            UPDATE import_persons SET person_id = nextval(pg_get_serial_sequence('padu.persons', 'id')), is_new = true
-             WHERE person_id IS NULL
+            UPDATE import_persons p SET is_updated = true FROM changed c WHERE p.person_id = c.id
             """,
             """
             INSERT INTO padu.persons (id, nik, name, birth_date, sex, region_code) OVERRIDING SYSTEM VALUE
-            SELECT p.person_id, p.nik, p.name, p.birth_date, p.sex, i.region_code
-              FROM import_persons p JOIN import_households i ON i.kk = p.kk WHERE p.is_new
+            SELECT person_id, nik, name, birth_date, sex, region_code FROM import_persons WHERE is_new
             """,
-            // Membership: close a current one in another household, then add the new one.
+            // Membership of persons already registered: close a current one in another
+            // household, relabel one in the same household. New persons have none.
             """
             WITH moved AS (
                 UPDATE padu.household_members m SET valid_to = greatest(\(asOf)::date, m.valid_from + 1)
                   FROM import_persons p
-                 WHERE m.person_id = p.person_id AND m.valid_to IS NULL AND m.household_id <> p.household_id
+                 WHERE NOT p.is_new AND m.person_id = p.person_id AND m.valid_to IS NULL
+                   AND m.household_id <> p.household_id
                 RETURNING m.person_id)
             SELECT count(DISTINCT person_id) FROM moved
             """,
@@ -233,23 +226,25 @@ public struct RegistryStore: Sendable {
             WITH relabelled AS (
                 UPDATE padu.household_members m SET relationship = p.relationship
                   FROM import_persons p
-                 WHERE m.person_id = p.person_id AND m.valid_to IS NULL AND m.household_id = p.household_id
-                   AND m.relationship <> p.relationship
+                 WHERE NOT p.is_new AND m.person_id = p.person_id AND m.valid_to IS NULL
+                   AND m.household_id = p.household_id AND m.relationship <> p.relationship
                 RETURNING m.person_id)
             SELECT count(*) FROM relabelled
             """,
+            // A membership for everyone without a current one, from the import's date or, for a
+            // registered person, after the end of their last membership.
             """
             INSERT INTO padu.household_members (household_id, person_id, relationship, valid_from)
-            SELECT p.household_id, p.person_id, p.relationship,
-                   greatest(\(asOf)::date, coalesce((SELECT max(valid_to) FROM padu.household_members o
-                                                       WHERE o.person_id = p.person_id), \(asOf)::date))
+            SELECT p.household_id, p.person_id, p.relationship, greatest(\(asOf)::date, coalesce(o.last_to, \(asOf)::date))
               FROM import_persons p
-             WHERE NOT EXISTS (SELECT 1 FROM padu.household_members m
-                                WHERE m.person_id = p.person_id AND m.valid_to IS NULL)
+              LEFT JOIN (SELECT m.person_id, max(m.valid_to) AS last_to, bool_or(m.valid_to IS NULL) AS has_current
+                           FROM padu.household_members m JOIN import_persons q ON q.person_id = m.person_id
+                          WHERE NOT q.is_new
+                          GROUP BY m.person_id) o ON o.person_id = p.person_id
+             WHERE o.has_current IS NOT TRUE
             """,
             """
-            SELECT padu.find_possible_duplicates(array_agg(person_id)) FROM import_persons
-             WHERE is_new OR person_id IN (SELECT x.id FROM padu.persons x WHERE x.updated_at = now())
+            SELECT padu.find_possible_duplicates(array_agg(person_id)) FROM import_persons WHERE is_new OR is_updated
             """,
             """
             SELECT (SELECT count(*) FROM import_households WHERE is_new),
@@ -257,13 +252,13 @@ public struct RegistryStore: Sendable {
             """,
         ])
         // Positions in the pipeline above.
-        let householdsUpdatedRows = results[8].affectedRows
-        let registryChanged = try results[12].first(Int.self) ?? 0
-        let personsUpdated = try results[15].first(Int.self) ?? 0
-        let moved = try results[18].first(Int.self) ?? 0
-        let relabelled = try results[19].first(Int.self) ?? 0
-        let duplicates = try results[21].first(Int.self) ?? 0
-        let (newHouseholds, newPersons) = try results[22].first((Int, Int).self) ?? (0, 0)
+        let householdsUpdatedRows = results[4].affectedRows
+        let registryChanged = try results[7].first(Int.self) ?? 0
+        let personsUpdated = results[8].affectedRows
+        let moved = try results[10].first(Int.self) ?? 0
+        let relabelled = try results[11].first(Int.self) ?? 0
+        let duplicates = try results[13].first(Int.self) ?? 0
+        let (newHouseholds, newPersons) = try results[14].first((Int, Int).self) ?? (0, 0)
         // A household counts once as updated, whether its address, village or decile changed.
         let householdsUpdated = max(householdsUpdatedRows, registryChanged)
         return RegistryImportResult(

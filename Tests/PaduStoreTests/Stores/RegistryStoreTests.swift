@@ -72,6 +72,92 @@ struct RegistryStoreTests {
         #expect(person?.household?.decile == 1)
     }
 
+    @Test("a person who moves is closed in the old household and opened in the new; relabels and renames count")
+    func movesRelabelsAndRenames() async throws {
+        let f = try await Fixture.shared("store_registry")
+        let asOf = CalendarDate(year: 2020, month: 1, day: 1)!
+        let first = try KK("1606011505199902")
+        let second = try KK("1606011505199903")
+        let head = try NIK("1606011003859902")
+        let spouse = try NIK("1606015505909902")
+        func batch(spouseIn spouseHousehold: KK, spouseAs relationship: Relationship, headName: String) throws
+            -> RegistryBatch
+        {
+            var batch = RegistryBatch()
+            for kk in [first, second] {
+                batch.addHousehold(kk: kk, region: try RegionCode("16.06.01.2001"), address: nil, decile: try Decile(4))
+            }
+            batch.addPerson(
+                household: first, nik: head, name: headName, birthDate: CalendarDate(year: 1985, month: 3, day: 10)!,
+                sex: .male, relationship: .head)
+            batch.addPerson(
+                household: spouseHousehold, nik: spouse, name: "Rohani",
+                birthDate: CalendarDate(year: 1990, month: 5, day: 15)!, sex: .female, relationship: relationship)
+            return batch
+        }
+        let created = try await f.tx("dinsos") { tx in
+            try await tx.registry.importBatch(
+                try batch(spouseIn: first, spouseAs: .spouse, headName: "Bambang Irawan"), source: .local,
+                asOf: asOf)
+        }
+        #expect(created.householdsInserted == 2)
+        #expect(created.personsInserted == 2)
+
+        // The spouse moves to the second household as its head: one membership closes, one opens.
+        let moved = try await f.tx("dinsos") { tx in
+            try await tx.registry.importBatch(
+                try batch(spouseIn: second, spouseAs: .head, headName: "Bambang Irawan"), source: .local,
+                asOf: CalendarDate(year: 2021, month: 6, day: 1)!)
+        }
+        #expect(moved.personsInserted == 0)
+        #expect(moved.householdsInserted == 0)
+        #expect(moved.personsUpdated == 1)
+        // Same household, another relationship; and a newcomer born the same day in the same
+        // district, under a name unlike the head's: no pair yet.
+        var withNewcomer = try batch(spouseIn: second, spouseAs: .other, headName: "Bambang Irawan")
+        let newcomerKK = try KK("1606011505199904")
+        withNewcomer.addHousehold(
+            kk: newcomerKK, region: try RegionCode("16.06.01.2001"), address: nil, decile: try Decile(4))
+        withNewcomer.addPerson(
+            household: newcomerKK, nik: try NIK("1606011003859903"), name: "Joko Santoso",
+            birthDate: CalendarDate(year: 1985, month: 3, day: 10)!, sex: .male, relationship: .head)
+        let relabelled = try await f.tx("dinsos") { tx in
+            try await tx.registry.importBatch(
+                withNewcomer, source: .local, asOf: CalendarDate(year: 2021, month: 6, day: 1)!)
+        }
+        #expect(relabelled.personsInserted == 1)
+        #expect(relabelled.personsUpdated == 1)
+        #expect(relabelled.possibleDuplicatesFound == 0)
+        // The head renamed to a name like the newcomer's: an updated person is searched again.
+        let renamed = try await f.tx("dinsos") { tx in
+            try await tx.registry.importBatch(
+                try batch(spouseIn: second, spouseAs: .other, headName: "Joko Santosa"), source: .local,
+                asOf: CalendarDate(year: 2021, month: 6, day: 1)!)
+        }
+        #expect(renamed.personsUpdated == 1)
+        #expect(renamed.personsInserted == 0)
+        #expect(renamed.possibleDuplicatesFound == 1)
+
+        let memberships = try await f.database.withAdmin { c in
+            try await c.query(
+                """
+                SELECT k.kk::text, m.relationship, m.valid_from::text, m.valid_to::text
+                  FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
+                  JOIN padu.household_kk k ON k.household_id = m.household_id AND k.valid_to IS NULL
+                 WHERE p.nik = \(spouse.value) ORDER BY m.valid_from
+                """
+            ).decode((String, String, String, String?).self)
+        }
+        #expect(memberships.count == 2)
+        #expect(memberships.first?.0 == first.value)
+        #expect(memberships.first?.2 == "2020-01-01")
+        #expect(memberships.first?.3 == "2021-06-01")
+        #expect(memberships.last?.0 == second.value)
+        #expect(memberships.last?.1 == "other")
+        #expect(memberships.last?.2 == "2021-06-01")
+        #expect(memberships.last?.3 == nil)
+    }
+
     @Test("villages that do not exist or lie outside the caller's scope, and unknown NIK districts, are named")
     func referenceProblems() async throws {
         let f = try await Fixture.shared("store_registry")
