@@ -1,5 +1,6 @@
 import PQ
 import PaduStore
+import PaduTestSupport
 import Testing
 
 @Suite("Where the database and its standbys are")
@@ -18,7 +19,7 @@ struct DatabaseLocationTests {
             ])
         let reads = location.readConnections
         #expect(reads.count == 2)
-        #expect(reads.allSatisfy { $0.overrides["options"] == "-c role=padu_api" })
+        #expect(reads.allSatisfy { $0.overrides["options"] == "-c role=padu_api -c jit=off" })
         #expect(DatabaseLocation.fromEnvironment(["PADU_DATABASE_URL": "postgresql://x@h/padu"]).readURLs.isEmpty)
     }
 
@@ -29,5 +30,19 @@ struct DatabaseLocationTests {
         ])
         #expect(location.embeddedStandby?.directory.hasSuffix("/standby") == true)
         #expect(location.readConnections.isEmpty)
+    }
+
+    @Test("the API's sessions act as padu_api without JIT, whatever login the URL names")
+    func apiSession() async throws {
+        let database = try await TestDatabases.fresh("api_session")
+        let client = PQClient(
+            configuration: PQClientConfiguration(connection: database.location.apiConnection, maximumConnections: 1),
+            logger: TestDatabases.logger)
+        defer { client.close() }
+        let settings = try await client.query("SELECT current_user::text, current_setting('jit')")
+            .decode((String, String).self)
+        #expect(settings.count == 1)
+        #expect(settings.first?.0 == "padu_api")
+        #expect(settings.first?.1 == "off")
     }
 }

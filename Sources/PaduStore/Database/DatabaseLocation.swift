@@ -56,14 +56,14 @@ public struct DatabaseLocation: Sendable {
         if !readURLs.isEmpty {
             return readURLs.map {
                 PQConnectionConfiguration(
-                    $0, overrides: ["application_name": "padu-api-read", "options": "-c role=padu_api"])
+                    $0, overrides: ["application_name": "padu-api-read", "options": Self.apiOptions(asRole: true)])
             }
         }
         guard let standby = embeddedStandby, standby.isInitialized else { return [] }
         return [
             PQConnectionConfiguration(
                 standby.url(user: "padu_api", database: Self.embeddedDatabase),
-                overrides: ["application_name": "padu-api-read"])
+                overrides: ["application_name": "padu-api-read", "options": Self.apiOptions(asRole: false)])
         ]
     }
 
@@ -93,9 +93,19 @@ public struct DatabaseLocation: Sendable {
 
     /// For the API: always acts as padu_api (session role), whatever login the URL names.
     public var apiConnection: PQConnectionConfiguration {
-        var overrides = ["application_name": "padu-api"]
-        if case .external = kind { overrides["options"] = "-c role=padu_api" }
-        return PQConnectionConfiguration(apiURL, overrides: overrides)
+        let external = if case .external = kind { true } else { false }
+        return PQConnectionConfiguration(
+            apiURL, overrides: ["application_name": "padu-api", "options": Self.apiOptions(asRole: external)])
+    }
+
+    /// The API's session settings, sent at connection time (libpq `options`), so they hold on any
+    /// server whatever login the URL names: the role, and no JIT. The API's statements are short,
+    /// but row-level security's subqueries and functions' guessed row counts lift their estimated
+    /// cost past `jit_above_cost`, and compiling them with LLVM took 2-5 s a statement (the
+    /// registry import spent 13 of its 20 s of database CPU there; docs/deploy.md). Analysts, who
+    /// connect on their own, keep the server's JIT setting.
+    static func apiOptions(asRole: Bool) -> String {
+        (asRole ? "-c role=padu_api " : "") + "-c jit=off"
     }
 
     /// The URL `serve` uses, as `padu db url` prints it.
