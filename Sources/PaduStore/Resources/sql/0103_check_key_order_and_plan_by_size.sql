@@ -1,20 +1,33 @@
--- The registry check, its plan by size (issue 11, "Measure"): 0094's statement, the same answers
--- row for row; only which plan runs it changes.
--- - A check of up to 100 recipients runs the statement's generic plan, planned once per session
---   and kept; planning the whole statement was most of a small check's cost (about 1.2 ms of
---   1.5). A larger check gets a plan for its own size, as a fresh session gave it before.
--- - Under plan_cache_mode = auto the choice depended on the connection's history: after five
---   checks the plan cache compared a generic plan (costed for 10 recipients) with the average
---   of the custom ones, so a pooled connection that had run one large check kept the generic plan
---   for every later check, and one that had not replanned every small check. Now it is the size
---   of this check that decides.
+-- The registry check at 10,000 recipients, fourth round (issue 11, "Measure"): the same answers as
+-- 0094 row for row, still one set-based statement; its probes in key order, and its plan by size.
+-- - Probes in key order. Each recipient costs index descents (NIK, membership, household,
+--   deliveries, plan lines), and a descent costs about half as much when the one before it
+--   touched the neighbouring key: the pages it walks are still in the CPU's caches. 0094 walked
+--   the NIK's index in order but the others at random. Measured alone, 10,000 probes in key
+--   order against random order, backend CPU: deliveries by household 30 against 60 ms,
+--   households 13.5 against 26, current memberships 15 against 29. Now the persons are found in
+--   NIK order, their memberships in person order, then the households, their deliveries and the
+--   other plans' lines in household order (a sort of 10,000 rows between).
+-- - Known districts: each distinct district is looked up once (a 10,000-recipient check names
+--   tens of districts); 0094 hashed all 7,285 districts for a large check and, in a generic
+--   plan, looked one up per recipient. A 1-recipient check looks up its one district.
+-- - The plan by size. A check of up to 100 recipients runs the statement's generic plan,
+--   planned once per session and kept: planning the whole statement was most of a small check's
+--   cost (about 1.2 ms of 1.5). A larger check gets a plan for its own size, as a fresh session
+--   gave it. Under plan_cache_mode = auto the choice depended on the connection's history: after
+--   five checks the plan cache compared a generic plan (costed for 10 recipients) with the
+--   average of the custom ones, so a pooled connection that had run one large check kept the
+--   generic plan for every later check, and one that had not replanned every small check.
 -- Measured on the 200,000-household database (1,000,137 deliveries, 609,024 plan lines), backend
 -- CPU from /proc/self/schedstat, functions alternating, 2 December 2026, load average 2-3 on the
 -- 2-core machine (another PostgreSQL's bulk UPDATE running beside):
--- - 1 recipient, 100 calls per session after 5 warm-up calls, median of 20 sessions:
---   1.47 ms (0094) -> 0.39 ms.
--- - 10,000 recipients, 24 calls in 8 sessions: median 308 ms (0094) -> 313 ms (the same plan);
---   0094 in its generic plan: 312 ms.
+-- - 10,000 recipients, 24 calls in 8 psql sessions, each function called at most 4 times a
+--   session (so 0094 keeps its custom plan), after a warm-up call: median 320 ms (0094) -> 281 ms
+--   (quartiles 310-345 -> 272-289); wall 354 -> 302 ms. The probe order alone: 308 -> 283 ms,
+--   the plan by size alone: 313 ms. scripts/bench-check-db BASE=0094 REPEAT=5, three runs: CPU
+--   median 280 -> 270, 310 -> 280, 330 -> 300 ms (clock ticks of 10 ms); rows differing: 0.
+-- - 1 recipient, 100 calls a session after 5 warm-up calls, median of 12 sessions: 1.64 ms
+--   (0094) -> 0.49 ms. (The probe order alone, in a plan made per call: 1.47 -> 1.45 ms.)
 SET LOCAL ROLE padu_owner;
 
 CREATE OR REPLACE FUNCTION padu.check_recipients(p_program_id bigint, p_fiscal_year int, p_ids text[], p_kinds text[],
@@ -40,17 +53,32 @@ BEGIN
     PERFORM set_config('plan_cache_mode',
                        CASE WHEN cardinality(p_ids) <= 100 THEN 'force_generic_plan' ELSE 'force_custom_plan' END, true);
     RETURN QUERY
-    WITH resolved AS MATERIALIZED (
-        -- padu.resolve_recipients' answer, as joins: the numbers in order (byte order: the
-        -- probes then walk each index from left to right), one index-only probe per table.
-        SELECT i.n::int AS pos, i.id, i.kind, p.id AS person_id,
-               CASE WHEN i.kind = 'kk' THEN k.household_id ELSE m.household_id END AS household_id
+    WITH found AS MATERIALIZED (
+        -- padu.resolve_recipients' answer, as joins: the numbers in byte order, so that the
+        -- probes of the NIK's and the KK's index walk each from left to right (index-only).
+        SELECT i.n::int AS pos, i.id, i.kind, p.id AS person_id, k.household_id AS kk_household_id
           FROM (SELECT * FROM unnest(p_ids, p_kinds) WITH ORDINALITY AS i(id, kind, n) ORDER BY i.id COLLATE "C") i
           LEFT JOIN LATERAL (SELECT p.id FROM padu.persons p WHERE i.kind = 'nik' AND p.nik = i.id OFFSET 0) p ON true
-          LEFT JOIN LATERAL (SELECT m.household_id FROM padu.household_members m
-                              WHERE m.person_id = p.id AND m.valid_to IS NULL OFFSET 0) m ON true
           LEFT JOIN LATERAL (SELECT k.household_id FROM padu.household_kk k
                               WHERE i.kind = 'kk' AND k.kk = i.id AND k.valid_to IS NULL OFFSET 0) k ON true
+    ), resolved AS MATERIALIZED (
+        -- Then the current membership in person order, and the household's decile and date in
+        -- household order; the rows stay in household order for the probes of other aid and
+        -- other plans below. (OFFSET 0 keeps each a lookup: as a join it read all households.)
+        SELECT f.pos, f.id, f.kind, f.person_id, f.household_id, h.decile, h.registry_as_of,
+               padu.district_of(f.id) AS district
+          FROM (SELECT f.pos, f.id, f.kind, f.person_id,
+                       CASE WHEN f.kind = 'kk' THEN f.kk_household_id ELSE m.household_id END AS household_id
+                  FROM (SELECT * FROM found ORDER BY person_id OFFSET 0) f
+                  LEFT JOIN LATERAL (SELECT m.household_id FROM padu.household_members m
+                                      WHERE m.person_id = f.person_id AND m.valid_to IS NULL OFFSET 0) m ON true
+                 ORDER BY household_id OFFSET 0) f
+          LEFT JOIN LATERAL (SELECT hh.decile, hh.registry_as_of FROM padu.households hh
+                              WHERE hh.id = f.household_id OFFSET 0) h ON true
+    ), districts AS MATERIALIZED (
+        -- The known districts among the recipients', each looked up once.
+        SELECT d.district FROM (SELECT DISTINCT r.district FROM resolved r) d
+         WHERE EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = d.district AND g.level = 3)
     ), reversed AS MATERIALIZED (
         -- Read once: as a probe per delivery found, an empty table was scanned 45,000 times.
         SELECT v.delivery_id FROM padu.delivery_reversals v
@@ -132,8 +160,8 @@ BEGIN
          GROUP BY x.pos
     )
     SELECT r.pos, r.person_id, r.household_id,
-           EXISTS (SELECT 1 FROM padu.regions g WHERE g.code = padu.district_of(r.id) AND g.level = 3),
-           h.decile IS NOT NULL, h.decile, h.registry_as_of,
+           coalesce(r.district IN (SELECT z.district FROM districts z), false),
+           r.decile IS NOT NULL, r.decile, r.registry_as_of,
            j.agencies, j.programs, j.kinds, j.categories, j.deliveries, j.last_on,
            -- Hashed once for a large check, probed for a small one (the planner's choice).
            r.person_id IS NOT NULL AND (
@@ -148,10 +176,8 @@ BEGIN
                         FROM padu.household_members m JOIN padu.persons p ON p.id = m.person_id
                        WHERE m.household_id = r.household_id AND m.valid_to IS NULL) END,
            q.agencies, q.programs, q.categories, q.statuses, q.periods
-      FROM resolved r
-      -- One index probe per recipient (OFFSET 0 keeps it a lookup: as a join it read all households).
-      LEFT JOIN LATERAL (SELECT hh.decile, hh.registry_as_of FROM padu.households hh
-                          WHERE hh.id = r.household_id OFFSET 0) h ON true
+      -- In input order, merged with the lists (already in that order) rather than hashed.
+      FROM (SELECT * FROM resolved ORDER BY pos) r
       LEFT JOIN aid_lists j ON j.pos = r.pos
       LEFT JOIN plan_lists q ON q.pos = r.pos
      ORDER BY r.pos;
