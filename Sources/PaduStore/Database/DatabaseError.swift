@@ -31,7 +31,8 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     /// An account's scope outside the regions the deployment serves, or an agency's account scoped
     /// beyond its agency's regency (0090).
     case scopeOutsideDeployment = "PD090"
-    /// The check named a programme the caller may not check (0010, 0012, 0033, 0036, 0081, 0087, 0093, 0094).
+    /// The check named a programme the caller may not check (0010, 0012, 0033, 0036, 0081, 0087, 0093, 0094,
+    /// 0103).
     case programmeNotFound = "PD404"
 }
 
