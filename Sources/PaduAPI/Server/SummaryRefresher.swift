@@ -30,8 +30,9 @@ struct SummaryRefresher: Service {
 }
 
 /// Keeps the dashboard's slower figures (0075) following the summary: every interval, when the
-/// summary moved on since their last refresh (`padu.refresh_dashboard_if_stale`, 0080). Its own
-/// loop, so a refresh of tens of seconds never delays the summary's drain.
+/// summary moved on since their last refresh and at least four times as long as that refresh
+/// took has passed (`padu.refresh_dashboard_if_stale`, 0080, 0104). Its own loop, so a refresh
+/// of tens of seconds never delays the summary's drain.
 struct DashboardRefresher: Service {
     let db: PaduDatabase
     let interval: Duration

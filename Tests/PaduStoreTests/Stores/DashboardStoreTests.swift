@@ -238,4 +238,26 @@ struct DashboardStoreTests {
         #expect(again == nil, "up to date: nothing to do")
         #expect(try await shared() == 5, "the reversed delivery counts nowhere")
     }
+
+    @Test("the refresher waits at least four times as long as the last refresh took (0104)")
+    func pacedByItsCost() async throws {
+        let f = try await Fixture.shared("store_dash_paced")
+        // The summary moved on a minute and a half after the dashboard's last refresh.
+        func refresh(lastTook milliseconds: Int64, ago seconds: Int, minimum: Int32) async throws -> Int64? {
+            try await f.database.withAdmin { c in
+                try await c.query(
+                    """
+                    UPDATE padu.dashboard_state SET as_of = now() - make_interval(secs => \(Int32(seconds))),
+                           refresh_ms = \(milliseconds)
+                    """)
+                try await c.query(
+                    "UPDATE padu.summary_state SET as_of = now() - make_interval(secs => \(Int32(seconds - 90)))")
+                return try await c.query("SELECT padu.refresh_dashboard_if_stale(\(minimum))").first(Int64?.self) ?? nil
+            }
+        }
+        #expect(try await refresh(lastTook: 500, ago: 120, minimum: 60) != nil, "cheap: the minute applies")
+        #expect(try await refresh(lastTook: 59_000, ago: 120, minimum: 60) == nil, "59 s: not before 236 s")
+        #expect(try await refresh(lastTook: 59_000, ago: 240, minimum: 60) != nil, "59 s, 240 s ago: due")
+        #expect(try await refresh(lastTook: 59_000, ago: 120, minimum: 0) != nil, "0 asks for it now")
+    }
 }
