@@ -4,7 +4,8 @@
 -- persons' two per-row keys to regions (persons_region_code_fkey, persons_nik_district_fkey)
 -- took 0.48 s of its 1.9 s, 79,928 one-row queries, each locking a region row FOR KEY SHARE, for
 -- a handful of distinct villages and districts; households_region_code_fkey one more per
--- household. Figures of the whole import: docs/deploy.md.
+-- household. The whole import with 0105-0106 (/tmp/imp.sh, 5 alternated runs, load 1 to 3):
+-- 4.75 -> 4.31 s wall, 3.10 -> 2.63 s PostgreSQL CPU (medians; docs/deploy.md).
 -- 1. The three keys become one check per statement over the transition table: every region a
 --    statement writes exists, or the statement fails with the foreign key's SQLSTATE (23503),
 --    constraint name and message. It is named to fire before the households' summary queue

@@ -26,23 +26,19 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, padu AS $$
 DECLARE
     missing bigint;
 BEGIN
-    SELECT x.household_id INTO missing
-      FROM (SELECT DISTINCT household_id FROM new_rows) x
-     WHERE NOT EXISTS (SELECT 1 FROM padu.households h WHERE h.id = x.household_id)
-     ORDER BY 1
-     LIMIT 1;
-    IF FOUND THEN
+    -- Without DISTINCT (an import's 40,000 rows: the same time; a seed's 776,652 rows: 2.3 s
+    -- instead of 3.5 s for the whole INSERT): one anti-join, the smallest missing key.
+    SELECT min(n.household_id) INTO missing FROM new_rows n
+     WHERE NOT EXISTS (SELECT 1 FROM padu.households h WHERE h.id = n.household_id);
+    IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'insert or update on table "household_members" violates foreign key constraint "household_members_household_id_fkey"'
             USING ERRCODE = 'foreign_key_violation', TABLE = 'household_members',
                   CONSTRAINT = 'household_members_household_id_fkey',
                   DETAIL = format('Key (household_id)=(%s) is not present in table "households".', missing);
     END IF;
-    SELECT x.person_id INTO missing
-      FROM (SELECT DISTINCT person_id FROM new_rows) x
-     WHERE NOT EXISTS (SELECT 1 FROM padu.persons p WHERE p.id = x.person_id)
-     ORDER BY 1
-     LIMIT 1;
-    IF FOUND THEN
+    SELECT min(n.person_id) INTO missing FROM new_rows n
+     WHERE NOT EXISTS (SELECT 1 FROM padu.persons p WHERE p.id = n.person_id);
+    IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'insert or update on table "household_members" violates foreign key constraint "household_members_person_id_fkey"'
             USING ERRCODE = 'foreign_key_violation', TABLE = 'household_members',
                   CONSTRAINT = 'household_members_person_id_fkey',
