@@ -187,19 +187,7 @@ struct BulkDeliveryRulesTests {
                 }
                 // The deleter waits for the writer's lock on deliveries (it would otherwise find no
                 // delivery and go on): seen in pg_stat_activity, not guessed from a sleep.
-                let waited = try await f.database.withAdmin { c in
-                    for _ in 0..<600 {
-                        let waiting = try await c.query(
-                            """
-                            SELECT count(*) FROM pg_stat_activity
-                             WHERE application_name = 'bulk-rules-deleter' AND wait_event_type = 'Lock'
-                            """
-                        ).first(Int.self)!
-                        if waiting == 1 { return true }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    return false
-                }
+                let waited = try await f.waitsForLock("bulk-rules-deleter")
                 return (deleter, waited)
             }
         }

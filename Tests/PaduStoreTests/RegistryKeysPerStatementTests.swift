@@ -207,19 +207,7 @@ struct RegistryKeysPerStatementTests {
                         }
                     }
                 }
-                let waited = try await f.database.withAdmin { c in
-                    for _ in 0..<600 {
-                        let waiting = try await c.query(
-                            """
-                            SELECT count(*) FROM pg_stat_activity
-                             WHERE application_name = 'regkeys-deleter' AND wait_event_type = 'Lock'
-                            """
-                        ).first(Int.self)!
-                        if waiting == 1 { return true }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    return false
-                }
+                let waited = try await f.waitsForLock("regkeys-deleter")
                 return (deleter, waited)
             }
         }

@@ -29,6 +29,24 @@ extension Fixture {
         try await db.transaction(as: caller(account), body)
     }
 
+    /// Whether a session whose `application_name` is `name` comes to wait for a lock within 30 s:
+    /// a blocked statement seen in `pg_stat_activity`, not guessed from a sleep.
+    func waitsForLock(_ name: String) async throws -> Bool {
+        try await database.withAdmin { c in
+            for _ in 0..<600 {
+                let waiting = try await c.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                     WHERE application_name = \(name) AND wait_event_type = 'Lock'
+                    """
+                ).first(Int.self)
+                if waiting == 1 { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+    }
+
     /// Registry persons with their current household's decile and KK, in id order.
     func registryPersons(decile: ClosedRange<Int> = 1...10) async throws -> [RegistryEntry] {
         try await database.withAdmin { c in
