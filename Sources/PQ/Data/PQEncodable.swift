@@ -21,10 +21,10 @@ extension PQDecodable {
 }
 
 extension Optional: PQDecodable where Wrapped: PQDecodable {
-    public init(pqBytes bytes: UnsafeRawBufferPointer, type: PQType) throws(PQError) {
+    @inlinable public init(pqBytes bytes: UnsafeRawBufferPointer, type: PQType) throws(PQError) {
         self = .some(try Wrapped(pqBytes: bytes, type: type))
     }
-    public static func pqNull() throws(PQError) -> Self { nil }
+    @inlinable public static func pqNull() throws(PQError) -> Self { nil }
 }
 
 /// Types that can be elements of a one-dimensional array parameter or column.
@@ -186,6 +186,10 @@ public struct PQBytes: Hashable, Sendable, PQEncodable, PQDecodable {
 
 // MARK: - arrays
 
+@usableFromInline func multidimensional() -> PQError {
+    PQError(code: .typeMismatch, message: "only one-dimensional arrays can be decoded")
+}
+
 extension Array: PQEncodable where Element: PQArrayElement {
     public static var pqType: PQType { Element.pqArrayType }
     public func encode(into buffer: inout [UInt8]) {
@@ -206,13 +210,11 @@ extension Array: PQEncodable where Element: PQArrayElement {
 }
 
 extension Array: PQDecodable where Element: PQDecodable {
-    public init(pqBytes bytes: UnsafeRawBufferPointer, type: PQType) throws(PQError) {
+    @inlinable public init(pqBytes bytes: UnsafeRawBufferPointer, type: PQType) throws(PQError) {
         guard bytes.count >= 12 else { throw mismatch([Element].self, type) }
         let dimensions = bytes.readBigEndian(Int32.self, at: 0)
         let elementType = PQType(oid: bytes.readBigEndian(UInt32.self, at: 8))
-        guard dimensions <= 1 else {
-            throw PQError(code: .typeMismatch, message: "only one-dimensional arrays can be decoded")
-        }
+        guard dimensions <= 1 else { throw multidimensional() }
         self = []
         guard dimensions == 1 else { return }
         let count = Int(bytes.readBigEndian(Int32.self, at: 12))
