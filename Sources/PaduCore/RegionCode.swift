@@ -75,10 +75,9 @@ public struct RegionCode: Sendable, Hashable, Comparable, Codable, CustomStringC
         guard bytes.count == 6, ASCIIDigits.areAll(bytes) else {
             throw ValidationError(field: "region_code", problem: "must be 6 digits")
         }
-        let text = String(
-            decoding: bytes[0..<2] + [UInt8(ascii: ".")] + bytes[2..<4] + [UInt8(ascii: ".")]
-                + bytes[4..<6], as: UTF8.self)
-        try self.init(text)
+        let dot = UInt8(ascii: ".")
+        let dotted = [bytes[0], bytes[1], dot, bytes[2], bytes[3], dot, bytes[4], bytes[5]]
+        try self.init(String(decoding: dotted, as: UTF8.self))
     }
 
     /// For codes derived from an already validated code (parents), which need no re-checking.
