@@ -37,7 +37,7 @@ struct DatabaseRuleTests {
             .planState: ["0006", "0014", "0017", "0036", "0090", "0091"], .recipientIDsMismatch: ["0014", "0096"],
             .deliveryExceedsPlanLine: ["0019", "0045", "0055"],
             .checkQuotaExhausted: ["0030"],
-            .programmeNotFound: ["0010", "0012", "0033", "0036", "0081", "0087", "0093", "0094", "0103"],
+            .programmeNotFound: ["0010", "0012", "0033", "0036", "0081", "0087", "0093", "0094", "0103", "0107"],
             .flagsNotAcknowledged: ["0036"], .scopeOutsideDeployment: ["0090"],
         ]
         #expect(Set(named.keys) == Set(DatabaseRule.allCases))

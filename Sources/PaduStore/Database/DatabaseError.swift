@@ -32,7 +32,7 @@ public enum DatabaseRule: String, Sendable, CaseIterable {
     /// beyond its agency's regency (0090).
     case scopeOutsideDeployment = "PD090"
     /// The check named a programme the caller may not check (0010, 0012, 0033, 0036, 0081, 0087, 0093, 0094,
-    /// 0103).
+    /// 0103, 0107).
     case programmeNotFound = "PD404"
 }
 

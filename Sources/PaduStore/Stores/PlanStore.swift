@@ -153,9 +153,9 @@ public struct PlanStore: Sendable {
         let names: [String]? = recipients.contains { $0.name != nil } ? recipients.map { $0.name ?? "" } : nil
         let check: PQQuery = """
             SELECT pos, person_id, household_id, district_known, in_registry, decile::int4, registry_as_of::text,
-                   aid_agencies, aid_programs, aid_kinds, aid_categories, aid_deliveries, aid_last_on,
-                   possible_duplicate, name_matches, plan_agencies, plan_programs, plan_categories, plan_statuses,
-                   plan_periods
+                   aid_program_ids, aid_deliveries, aid_last_on, possible_duplicate, name_matches, plan_program_ids,
+                   plan_statuses, plan_periods, legend_program_ids, legend_agencies, legend_programs, legend_kinds,
+                   legend_categories
               FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[],
                                          \(names)::text[])
             """
@@ -170,7 +170,9 @@ public struct PlanStore: Sendable {
             : try await connection.pipeline([category, check])
         let programmeCategory = try results[0].first(String.self).flatMap(AidCategory.init(rawValue:))
         let rows = results[1]
-        // Other aid and other plans come as parallel arrays, one element per programme or line.
+        let programmes = try CheckLegend(rows.first)
+        // Other aid and other plans come as parallel arrays, one element per programme or line, each
+        // naming its programme by id (the legend names it).
         var facts: [(Int, Int64?, Int64?, Bool, Bool, Int?, String?, Bool, Bool?)] = []
         var aidLists: [[OtherAid]] = []
         var planLists: [[OtherPlan]] = []
@@ -178,33 +180,34 @@ public struct PlanStore: Sendable {
         aidLists.reserveCapacity(rows.count)
         planLists.reserveCapacity(rows.count)
         for row in rows {
-            let head = try row.decode((Int, Int64?, Int64?, Bool, Bool, Int?, String?).self)
+            // Column by column: each decode is specialised here (a tuple's is not, across modules).
             facts.append(
                 (
-                    head.0, head.1, head.2, head.3, head.4, head.5, head.6, try row.decode(Bool.self, at: 13),
-                    try row.decode(Bool?.self, at: 14)
+                    try row.decode(Int.self, at: 0), try row.decode(Int64?.self, at: 1),
+                    try row.decode(Int64?.self, at: 2), try row.decode(Bool.self, at: 3),
+                    try row.decode(Bool.self, at: 4), try row.decode(Int?.self, at: 5),
+                    try row.decode(String?.self, at: 6), try row.decode(Bool.self, at: 10),
+                    try row.decode(Bool?.self, at: 11)
                 ))
-            let agencies = try row.decode([String]?.self, at: 7) ?? []
-            let programs = try row.decode([String]?.self, at: 8) ?? []
-            let kinds = try row.decode([String]?.self, at: 9) ?? []
-            let categories = try row.decode([String]?.self, at: 10) ?? []
-            let counts = try row.decode([Int64]?.self, at: 11) ?? []
-            let lastOn = try row.decode([String]?.self, at: 12) ?? []
+            let aidPrograms = try row.decode([Int64]?.self, at: 7) ?? []
+            let counts = try row.decode([Int64]?.self, at: 8) ?? []
+            let lastOn = try row.decode([String]?.self, at: 9) ?? []
             aidLists.append(
-                agencies.indices.map { index in
-                    OtherAid(
-                        agency: agencies[index], program: programs[index], aidKind: kinds[index],
-                        aidCategory: categories[index], deliveries: Int(counts[index]), lastDeliveredOn: lastOn[index])
+                try aidPrograms.indices.map { index in
+                    let programme = try programmes[aidPrograms[index]]
+                    return OtherAid(
+                        agency: programme.agency, program: programme.program, aidKind: programme.aidKind,
+                        aidCategory: programme.aidCategory, deliveries: Int(counts[index]),
+                        lastDeliveredOn: lastOn[index])
                 })
-            let planAgencies = try row.decode([String]?.self, at: 15) ?? []
-            let planPrograms = try row.decode([String]?.self, at: 16) ?? []
-            let planCategories = try row.decode([String]?.self, at: 17) ?? []
-            let planStatuses = try row.decode([String]?.self, at: 18) ?? []
-            let planPeriods = try row.decode([String]?.self, at: 19) ?? []
+            let planPrograms = try row.decode([Int64]?.self, at: 12) ?? []
+            let planStatuses = try row.decode([String]?.self, at: 13) ?? []
+            let planPeriods = try row.decode([String]?.self, at: 14) ?? []
             planLists.append(
-                planAgencies.indices.map { index in
-                    OtherPlan(
-                        agency: planAgencies[index], program: planPrograms[index], aidCategory: planCategories[index],
+                try planPrograms.indices.map { index in
+                    let programme = try programmes[planPrograms[index]]
+                    return OtherPlan(
+                        agency: programme.agency, program: programme.program, aidCategory: programme.aidCategory,
                         status: planStatuses[index], period: planPeriods[index])
                 })
         }
@@ -499,5 +502,44 @@ public struct PlanStore: Sendable {
             "SELECT coalesce(nik, kk), line_no FROM padu.plan_lines WHERE plan_id = \(id)"
         ).decode((String, Int).self)
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// The programmes a check's lists name, each once: the legend `padu.check_recipients` returns on
+/// its first row. Each name is decoded once and shared by every list that names it.
+private struct CheckLegend {
+    struct Programme {
+        var agency: String
+        var program: String
+        var aidKind: String
+        var aidCategory: String
+    }
+
+    private var programmes: [Int64: Programme] = [:]
+
+    init(_ row: PQRow?) throws {
+        guard let row else { return }
+        let ids = try row.decode([Int64]?.self, at: 15) ?? []
+        let agencies = try row.decode([String]?.self, at: 16) ?? []
+        let names = try row.decode([String]?.self, at: 17) ?? []
+        let kinds = try row.decode([String]?.self, at: 18) ?? []
+        let categories = try row.decode([String]?.self, at: 19) ?? []
+        guard agencies.count == ids.count, names.count == ids.count, kinds.count == ids.count,
+            categories.count == ids.count
+        else { throw DatabaseError.unexpected(code: "check legend arrays differ in length") }
+        programmes.reserveCapacity(ids.count)
+        for index in ids.indices {
+            programmes[ids[index]] = Programme(
+                agency: agencies[index], program: names[index], aidKind: kinds[index], aidCategory: categories[index])
+        }
+    }
+
+    subscript(id: Int64) -> Programme {
+        get throws {
+            guard let programme = programmes[id] else {
+                throw DatabaseError.unexpected(code: "check names a programme without a legend")
+            }
+            return programme
+        }
     }
 }
