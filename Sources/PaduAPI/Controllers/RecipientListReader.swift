@@ -34,7 +34,8 @@ struct RecipientList {
         var fieldOf: (Int, String) -> String = { "recipients[\($0)].\($1)" }
         switch format {
         case .json:
-            body = try decodeJSONBytes(CoordinationRequest.RecipientList.self, bytes)
+            // The plain shape directly; anything else through JSONDecoder, which explains errors.
+            body = try RecipientListJSON.read(bytes) ?? decodeJSONBytes(CoordinationRequest.RecipientList.self, bytes)
         case .csv, .xlsx:
             let (parsed, lines) = try fromTable(format.table(bytes, maxRows: limit), parameter: parameter)
             body = parsed
