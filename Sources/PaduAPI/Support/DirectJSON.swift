@@ -6,7 +6,15 @@ import PaduStore
 /// recipients (a registry check, a plan), where `JSONEncoder`'s generic machinery cost more
 /// than the database's work. The output is the bytes `JSONCoding.encoder` would write for the
 /// same value (snake_case keys, sorted, nil omitted): `DirectJSONTests` holds them together.
-protocol DirectJSONEncodable: Encodable, JSONWritable {}
+protocol DirectJSONEncodable: Encodable, JSONWritable {
+    /// About how many bytes the JSON takes: reserved up front, so that a large response is not
+    /// copied each time it outgrows its buffer (untouched reserved pages cost no memory).
+    var jsonCapacity: Int { get }
+}
+
+extension DirectJSONEncodable {
+    var jsonCapacity: Int { 4096 }
+}
 
 /// A value that writes its own JSON into a `JSONWriter`.
 protocol JSONWritable {
@@ -17,7 +25,7 @@ extension JSONCoding {
     /// The value as JSON, directly where it knows how.
     static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         if let direct = value as? any DirectJSONEncodable {
-            var writer = JSONWriter()
+            var writer = JSONWriter(capacity: direct.jsonCapacity)
             direct.writeJSON(to: &writer)
             return writer.bytes
         }
@@ -202,12 +210,17 @@ extension RecipientCheck: JSONWritable {
 }
 
 extension CheckResponse: DirectJSONEncodable {
+    /// A recipient with other aid and other plans takes 600-1,500 bytes; one without, about 150.
+    var jsonCapacity: Int { 4096 + 1024 * recipients.count }
+
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in writer.member("recipients", recipients) }
     }
 }
 
 extension Plan: DirectJSONEncodable {
+    var jsonCapacity: Int { 4096 + 1024 * (recipients?.count ?? 0) }
+
     func writeJSON(to writer: inout JSONWriter) {
         writer.object { writer in
             writer.member("agency_id", agencyID)
