@@ -50,6 +50,11 @@ struct RegistryNumber: Sendable, Hashable {
         districtCode = region
     }
 
+    // Every other field is read from the digits: the digits alone decide equality and the hash
+    // (a check counts the repeats among 50,000 numbers).
+    static func == (lhs: RegistryNumber, rhs: RegistryNumber) -> Bool { lhs.value == rhs.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+
     /// The written day with any women's offset removed.
     func realDay(femaleDayOffset: Int?) -> Int {
         if let offset = femaleDayOffset, writtenDay > offset { return writtenDay - offset }

@@ -213,6 +213,7 @@ public struct PlanStore: Sendable {
         }
         var occurrences: [RecipientID: Int] = [:]
         var householdOccurrences: [Int64: Int] = [:]
+        occurrences.reserveCapacity(recipients.count)
         for recipient in recipients { occurrences[recipient.id, default: 0] += 1 }
         if target == .household {
             for row in facts { if let household = row.2 { householdOccurrences[household, default: 0] += 1 } }
