@@ -26,6 +26,21 @@ struct SheetTests {
         #expect(commaQuoted.records.first?.cell("name") == "Siti; Aminah")
     }
 
+    @Test("a cell is trimmed of blanks at its ends only, and a blank cell is absent")
+    func cellsTrimmed() throws {
+        let table = try CSV.Table(
+            "nik;name;kk;planned_value_idr\n 1606011503800001\t;\u{00A0}Siti  Aminah ;  ;\"\t1000\"\n"
+                + "1606011503800002;Siti  Aminah;;1000\n")
+        let padded = try #require(table.records.first)
+        #expect(padded.cell("nik") == "1606011503800001")
+        #expect(padded.cell("name") == "Siti  Aminah")
+        #expect(padded.cell("kk") == nil)
+        #expect(padded.cell("planned_value_idr") == "1000")
+        let plain = try #require(table.records.last)
+        #expect(plain.cell("name") == "Siti  Aminah")
+        #expect(plain.cell("kk") == nil)
+    }
+
     @Test("a NIK or KK in scientific notation is refused with the spreadsheet's fault named")
     func scientificNotation() throws {
         for text in ["1.6061E+15", "1,6061E+15", "1.60601e15", "2E+15"] {
