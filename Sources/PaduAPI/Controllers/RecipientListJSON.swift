@@ -43,8 +43,9 @@ struct RecipientListJSON {
     private mutating func recipients() -> [CoordinationRequest.Recipient]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
         var recipients: [CoordinationRequest.Recipient] = []
-        // About 25 bytes a recipient at the least: `{"nik":"…16 digits…"},`.
-        recipients.reserveCapacity((bytes.count - index) / 25)
+        // About 25 bytes a recipient at the least (`{"nik":"…16 digits…"},`), and no more than a
+        // list may hold (a longer one is refused after reading).
+        recipients.reserveCapacity(min((bytes.count - index) / 25, RecipientList.limit + 1))
         if consume(UInt8(ascii: "]")) { return recipients }
         repeat {
             guard let recipient = recipient() else { return nil }
