@@ -29,8 +29,14 @@ struct StandbyTests {
         func waitForReplay() async throws {
             let target = try await withAdminConnection(
                 PQConnectionConfiguration(primaryURL()), logger: StandbyTests.logger
-            ) {
-                try await $0.query("SELECT pg_current_wal_insert_lsn()::text").first(String.self) ?? ""
+            ) { connection in
+                let target =
+                    try await connection.query("SELECT pg_current_wal_insert_lsn()::text").first(String.self) ?? ""
+                // A commit record after the target, so that a record ends beyond it: when the
+                // last one ended on a page boundary (a WAL switch after pg_basebackup), the insert
+                // position is past the next page's header, which replay alone never reaches.
+                try await connection.query("SELECT txid_current()")
+                return target
             }
             let standbyURL = standby.url(database: "padu")
             for _ in 0..<300 {
