@@ -127,7 +127,7 @@ public struct LineRejection: Sendable {
 
 /// Checks recipients against the registry and other agencies' aid; stores, submits and
 /// decides plans. All under the caller's row-level security; the check runs through
-/// `padu.check_recipients`, which reveals no name or address.
+/// `padu.check_recipients_by_programme`, which reveals no name or address.
 public struct PlanStore: Sendable {
     let connection: PQConnection
 
@@ -156,8 +156,8 @@ public struct PlanStore: Sendable {
                    aid_program_ids, aid_deliveries, aid_last_on, possible_duplicate, name_matches, plan_program_ids,
                    plan_statuses, plan_periods, legend_program_ids, legend_agencies, legend_programs, legend_kinds,
                    legend_categories
-              FROM padu.check_recipients(\(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[],
-                                         \(names)::text[])
+              FROM padu.check_recipients_by_programme(
+                     \(programID), \(Int32(fiscalYear.year)), \(ids)::text[], \(kinds)::text[], \(names)::text[])
             """
         // The programme's category, for the same-category flags (PaduCore decides them).
         let category: PQQuery = "SELECT aid_category FROM padu.programs WHERE id = \(programID)"
@@ -506,8 +506,9 @@ public struct PlanStore: Sendable {
     }
 }
 
-/// The programmes a check's lists name, each once: the legend `padu.check_recipients` returns on
-/// its first row. Each name is decoded once and shared by every list that names it.
+/// The programmes a check's lists name, each once: the legend that
+/// `padu.check_recipients_by_programme` returns on its first row. Each name is decoded once and
+/// shared by every list that names it.
 private struct CheckLegend {
     struct Programme {
         var agency: String

@@ -382,4 +382,73 @@ struct PlanCoordinationTests {
         #expect(checks[1].valid)
         #expect(checks[1].otherAid.filter { $0.program == pbi }.map(\.deliveries) == [2])
     }
+
+    @Test("0103's check stays beside 0107's for servers not yet upgraded, and both answer alike")
+    func checkKeptForOlderServers() async throws {
+        let (f, housing) = try await Self.fixture("store_check_both")
+        let target = try await Self.households(f, 4)
+        _ = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", target.map(\.kk))
+        let people = try await f.registryPersons()
+        // Deliveries of two other programmes on several dates, so the lists have an order to keep.
+        let delivered = Array(people.prefix(12)).map(\.nik.value)
+        _ = try await f.database.withAdmin { c in
+            try await c.withTransaction { c in
+                try await c.query("SET LOCAL ROLE padu_owner")
+                // Delivered without a plan, as PBI-JK is.
+                try await c.query("UPDATE padu.programs SET requires_coordination = false WHERE code = 'PMT-BALITA'")
+                try await c.query(
+                    """
+                    INSERT INTO padu.deliveries (program_id, agency_id, nik, person_id, household_id, delivered_on)
+                    SELECT g.id, g.agency_id, x.nik, r.person_id, r.household_id, date '2019-03-01' + (x.n % 5)::int * 30
+                      FROM unnest(\(delivered)::text[]) WITH ORDINALITY x(nik, n)
+                      CROSS JOIN LATERAL padu.resolve_recipients(ARRAY[x.nik], ARRAY['nik']) r
+                      JOIN padu.programs g ON g.code = 'PBI-JK' OR (g.code = 'PMT-BALITA' AND x.n % 2 = 0)
+                    """)
+            }
+        }
+        let ids = people.map(\.nik.value) + target.map(\.kk.value) + ["1606011503800001", "12345"]
+        let kinds = people.map { _ in "nik" } + target.map { _ in "kk" } + ["nik", "nik"]
+        // As Dinkes, the way the API calls them: 0103's columns, and 0107's expanded by its legend.
+        let (differing, aid, plans) = try await f.as("dinkes") { c in
+            try await c.query(
+                """
+                WITH old AS (
+                    SELECT * FROM padu.check_recipients(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
+                ), new AS MATERIALIZED (
+                    SELECT * FROM padu.check_recipients_by_programme(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
+                ), legend AS (SELECT * FROM new WHERE pos = 1), expanded AS (
+                    SELECT n.pos, n.person_id, n.household_id, n.district_known, n.in_registry, n.decile,
+                           n.registry_as_of,
+                           (SELECT array_agg(l.legend_agencies[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_agencies,
+                           (SELECT array_agg(l.legend_programs[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_programs,
+                           (SELECT array_agg(l.legend_kinds[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_kinds,
+                           (SELECT array_agg(l.legend_categories[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_categories,
+                           n.aid_deliveries, n.aid_last_on, n.possible_duplicate, n.name_matches,
+                           (SELECT array_agg(l.legend_agencies[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_agencies,
+                           (SELECT array_agg(l.legend_programs[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_programs,
+                           (SELECT array_agg(l.legend_categories[array_position(l.legend_program_ids, x)] ORDER BY o)
+                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_categories,
+                           n.plan_statuses, n.plan_periods
+                      FROM new n
+                )
+                SELECT (SELECT count(*) FROM ((TABLE old EXCEPT ALL TABLE expanded)
+                                              UNION ALL (TABLE expanded EXCEPT ALL TABLE old)) x),
+                       (SELECT coalesce(sum(cardinality(aid_programs)), 0) FROM old),
+                       (SELECT coalesce(sum(cardinality(plan_programs)), 0) FROM old)
+                """
+            ).decode((Int64, Int64, Int64).self)[0]
+        }
+        #expect(differing == 0)
+        // Something to compare: other agencies' aid (the demo's deliveries) and Baznas' plan.
+        #expect(aid > 0)
+        // Each planned household's line, seen by its KK and by each member's NIK.
+        let planned = Set(target.map(\.kk.value))
+        #expect(plans == people.filter { planned.contains($0.kk.value) }.count + target.count)
+    }
 }

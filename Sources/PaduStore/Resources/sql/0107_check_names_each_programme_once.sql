@@ -15,12 +15,13 @@
 -- - over HTTP, two release servers alternating on copies of the database (the new one with the
 --   specialised row decoding of the same change): median 0.438 -> 0.396 s, responses byte for
 --   byte the same. Most of the gain is the server's: 190,000 fewer strings decoded.
--- The return type changes: the function is dropped and created again, with its grant.
+-- The columns change, so the check gets a new name, padu.check_recipients_by_programme, and
+-- 0103's padu.check_recipients stays as it is: API instances are rolled out one at a time
+-- (docs/deploy.md), and one not yet upgraded still calls it. A later migration drops it, once
+-- no instance older than 0107 can be serving.
 SET LOCAL ROLE padu_owner;
 
-DROP FUNCTION padu.check_recipients(bigint, int, text[], text[], text[]);
-
-CREATE FUNCTION padu.check_recipients(p_program_id bigint, p_fiscal_year int, p_ids text[], p_kinds text[],
+CREATE FUNCTION padu.check_recipients_by_programme(p_program_id bigint, p_fiscal_year int, p_ids text[], p_kinds text[],
                                       p_names text[] DEFAULT NULL)
 RETURNS TABLE (
     pos int, person_id bigint, household_id bigint, district_known boolean, in_registry boolean, decile smallint,
@@ -186,4 +187,5 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION padu.check_recipients(bigint, int, text[], text[], text[]) TO padu_agency, padu_coordinator;
+GRANT EXECUTE ON FUNCTION padu.check_recipients_by_programme(bigint, int, text[], text[], text[])
+    TO padu_agency, padu_coordinator;
