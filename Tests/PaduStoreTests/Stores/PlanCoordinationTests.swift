@@ -417,25 +417,25 @@ struct PlanCoordinationTests {
                 ), new AS MATERIALIZED (
                     SELECT * FROM padu.check_recipients_by_programme(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
                 ), legend AS (SELECT * FROM new WHERE pos = 1), expanded AS (
+                    -- Each list's programme ids replaced by the legend's agency, name, kind, category.
                     SELECT n.pos, n.person_id, n.household_id, n.district_known, n.in_registry, n.decile,
-                           n.registry_as_of,
-                           (SELECT array_agg(l.legend_agencies[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_agencies,
-                           (SELECT array_agg(l.legend_programs[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_programs,
-                           (SELECT array_agg(l.legend_kinds[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_kinds,
-                           (SELECT array_agg(l.legend_categories[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o)) AS aid_categories,
-                           n.aid_deliveries, n.aid_last_on, n.possible_duplicate, n.name_matches,
-                           (SELECT array_agg(l.legend_agencies[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_agencies,
-                           (SELECT array_agg(l.legend_programs[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_programs,
-                           (SELECT array_agg(l.legend_categories[array_position(l.legend_program_ids, x)] ORDER BY o)
-                              FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o)) AS plan_categories,
+                           n.registry_as_of, a.agencies, a.programs, a.kinds, a.categories, n.aid_deliveries,
+                           n.aid_last_on, n.possible_duplicate, n.name_matches, p.agencies, p.programs, p.categories,
                            n.plan_statuses, n.plan_periods
                       FROM new n
+                      CROSS JOIN LATERAL (
+                        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies,
+                               array_agg(l.legend_programs[i] ORDER BY o) AS programs,
+                               array_agg(l.legend_kinds[i] ORDER BY o) AS kinds,
+                               array_agg(l.legend_categories[i] ORDER BY o) AS categories
+                          FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o),
+                               array_position(l.legend_program_ids, u.x) i) a
+                      CROSS JOIN LATERAL (
+                        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies,
+                               array_agg(l.legend_programs[i] ORDER BY o) AS programs,
+                               array_agg(l.legend_categories[i] ORDER BY o) AS categories
+                          FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o),
+                               array_position(l.legend_program_ids, u.x) i) p
                 )
                 SELECT (SELECT count(*) FROM ((TABLE old EXCEPT ALL TABLE expanded)
                                               UNION ALL (TABLE expanded EXCEPT ALL TABLE old)) x),
