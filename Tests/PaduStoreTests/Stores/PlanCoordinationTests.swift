@@ -389,7 +389,8 @@ struct PlanCoordinationTests {
         let target = try await Self.households(f, 4)
         _ = try await Self.plan(f, "baznas", f.programs["BEDAH-RUMAH"]!, period: "2019-Q2", target.map(\.kk))
         let people = try await f.registryPersons()
-        // Deliveries of two other programmes on several dates, so the lists have an order to keep.
+        // Deliveries of two other programmes on several dates, so the lists have an order to keep
+        // (PBI-JK ten days after PMT-BALITA: by date it comes first, by name second).
         let delivered = Array(people.prefix(12)).map(\.nik.value)
         _ = try await f.database.withAdmin { c in
             try await c.withTransaction { c in
@@ -400,51 +401,55 @@ struct PlanCoordinationTests {
                     """
                     INSERT INTO padu.deliveries (program_id, agency_id, nik, person_id, household_id, delivered_on)
                     SELECT g.id, g.agency_id, x.nik, r.person_id, r.household_id, date '2019-03-01' + (x.n % 5)::int * 30
+                           + CASE g.code WHEN 'PBI-JK' THEN 10 ELSE 0 END
                       FROM unnest(\(delivered)::text[]) WITH ORDINALITY x(nik, n)
                       CROSS JOIN LATERAL padu.resolve_recipients(ARRAY[x.nik], ARRAY['nik']) r
                       JOIN padu.programs g ON g.code = 'PBI-JK' OR (g.code = 'PMT-BALITA' AND x.n % 2 = 0)
                     """)
             }
         }
-        let ids = people.map(\.nik.value) + target.map(\.kk.value) + ["1606011503800001", "12345"]
-        let kinds = people.map { _ in "nik" } + target.map { _ in "kk" } + ["nik", "nik"]
-        // As Dinkes, the way the API calls them: 0103's columns, and 0107's expanded by its legend.
-        let (differing, aid, plans) = try await f.as("dinkes") { c in
+        let recipients =
+            people.map { RecipientInput(.nik($0.nik)) } + target.map { RecipientInput(.kk($0.kk)) }
+            + [RecipientInput(.nik(try NIK("1606011503800001")))]
+        let ids = recipients.map(\.id.text)
+        let kinds = recipients.map(\.id.kind.rawValue)
+        // As Dinkes: what an upgraded server shows (0107's ids, named by the store from the
+        // legend), and what one not yet upgraded reads (0103's columns).
+        let shown = try await f.tx("dinkes") { tx in
+            try await tx.plans.check(
+                programID: housing, fiscalYear: Self.year, recipients: recipients, target: .household)
+        }
+        let old = try await f.as("dinkes") { c in
             try await c.query(
                 """
-                WITH old AS (
-                    SELECT * FROM padu.check_recipients(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
-                ), new AS MATERIALIZED (
-                    SELECT * FROM padu.check_recipients_by_programme(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
-                ), legend AS (SELECT * FROM new WHERE pos = 1), expanded AS (
-                    -- Each list's programme ids replaced by the legend's agency, name, kind, category.
-                    SELECT n.pos, n.person_id, n.household_id, n.district_known, n.in_registry, n.decile,
-                           n.registry_as_of, a.agencies, a.programs, a.kinds, a.categories, n.aid_deliveries,
-                           n.aid_last_on, n.possible_duplicate, n.name_matches, p.agencies, p.programs, p.categories,
-                           n.plan_statuses, n.plan_periods
-                      FROM new n
-                      CROSS JOIN LATERAL (
-                        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies,
-                               array_agg(l.legend_programs[i] ORDER BY o) AS programs,
-                               array_agg(l.legend_kinds[i] ORDER BY o) AS kinds,
-                               array_agg(l.legend_categories[i] ORDER BY o) AS categories
-                          FROM legend l, unnest(n.aid_program_ids) WITH ORDINALITY u(x, o),
-                               array_position(l.legend_program_ids, u.x) i) a
-                      CROSS JOIN LATERAL (
-                        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies,
-                               array_agg(l.legend_programs[i] ORDER BY o) AS programs,
-                               array_agg(l.legend_categories[i] ORDER BY o) AS categories
-                          FROM legend l, unnest(n.plan_program_ids) WITH ORDINALITY u(x, o),
-                               array_position(l.legend_program_ids, u.x) i) p
-                )
-                SELECT (SELECT count(*) FROM ((TABLE old EXCEPT ALL TABLE expanded)
-                                              UNION ALL (TABLE expanded EXCEPT ALL TABLE old)) x),
-                       (SELECT coalesce(sum(cardinality(aid_programs)), 0) FROM old),
-                       (SELECT coalesce(sum(cardinality(plan_programs)), 0) FROM old)
+                SELECT aid_agencies, aid_programs, aid_kinds, aid_categories, aid_deliveries, aid_last_on,
+                       plan_agencies, plan_programs, plan_categories, plan_statuses, plan_periods
+                  FROM padu.check_recipients(\(housing), 2019, \(ids)::text[], \(kinds)::text[])
                 """
-            ).decode((Int64, Int64, Int64).self)[0]
+            ).map { row in
+                // Each list as its entries, each entry as its fields in the columns' order.
+                func entries(_ columns: Range<Int>) throws -> [[String]] {
+                    let lists = try columns.map { try row.decode([String]?.self, at: $0) ?? [] }
+                    return lists[0].indices.map { index in lists.map { $0[index] } }
+                }
+                return (aid: try entries(0..<6), plans: try entries(6..<11))
+            }
         }
+        let differing = zip(shown, old).filter { recipient, old in
+            recipient.otherAid.map {
+                [$0.agency, $0.program, $0.aidKind, $0.aidCategory, String($0.deliveries), $0.lastDeliveredOn]
+            } != old.aid
+                || recipient.otherPlans.map { [$0.agency, $0.program, $0.aidCategory, $0.status, $0.period] }
+                    != old.plans
+        }.count
+        let aid = old.map(\.aid.count).reduce(0, +)
+        let plans = old.map(\.plans.count).reduce(0, +)
+        #expect(old.count == recipients.count)
         #expect(differing == 0)
+        // Newest aid first, then by programme name.
+        let ordered = shown.map { $0.otherAid.map { [$0.lastDeliveredOn, $0.program] } }
+        #expect(ordered.allSatisfy { $0 == $0.sorted { ($0[0], $1[1]) > ($1[0], $0[1]) } })
+        #expect(ordered.contains { Set($0.map { $0[0] }).count > 1 })
         // Something to compare: other agencies' aid (the demo's deliveries) and Baznas' plan.
         #expect(aid > 0)
         // Each planned household's line, seen by its KK and by each member's NIK.

@@ -15,10 +15,11 @@
 -- - over HTTP, two release servers alternating on copies of the database (the new one with the
 --   specialised row decoding of the same change): median 0.438 -> 0.396 s, responses byte for
 --   byte the same. Most of the gain is the server's: 190,000 fewer strings decoded.
--- The columns change, so the check gets a new name, padu.check_recipients_by_programme, and
--- 0103's padu.check_recipients stays as it is: API instances are rolled out one at a time
--- (docs/deploy.md), and one not yet upgraded still calls it. A later migration drops it, once
--- no instance older than 0107 can be serving.
+-- The columns change, so the check gets a new name, padu.check_recipients_by_programme. API
+-- instances are rolled out one at a time (docs/deploy.md), and one not yet upgraded still calls
+-- padu.check_recipients with 0103's columns: that function now answers from the new one, each
+-- list's programme ids written out by the legend, so that one statement decides every answer.
+-- A later migration drops it, once no instance older than 0107 can be serving.
 SET LOCAL ROLE padu_owner;
 
 CREATE FUNCTION padu.check_recipients_by_programme(p_program_id bigint, p_fiscal_year int, p_ids text[], p_kinds text[],
@@ -189,3 +190,33 @@ $$;
 
 GRANT EXECUTE ON FUNCTION padu.check_recipients_by_programme(bigint, int, text[], text[], text[])
     TO padu_agency, padu_coordinator;
+
+-- 0103's columns, for API instances not yet upgraded: the same answers, read from the check
+-- above (which also decides whether the caller may check the programme).
+CREATE OR REPLACE FUNCTION padu.check_recipients(p_program_id bigint, p_fiscal_year int, p_ids text[], p_kinds text[],
+                                                 p_names text[] DEFAULT NULL)
+RETURNS TABLE (
+    pos int, person_id bigint, household_id bigint, district_known boolean, in_registry boolean, decile smallint,
+    registry_as_of date, aid_agencies text[], aid_programs text[], aid_kinds text[], aid_categories text[],
+    aid_deliveries bigint[], aid_last_on text[], possible_duplicate boolean, name_matches boolean,
+    plan_agencies text[], plan_programs text[], plan_categories text[], plan_statuses text[], plan_periods text[])
+LANGUAGE sql STABLE SET search_path = pg_catalog, padu AS $$
+    WITH c AS MATERIALIZED (
+        SELECT * FROM padu.check_recipients_by_programme(p_program_id, p_fiscal_year, p_ids, p_kinds, p_names)
+    ), legend AS (SELECT * FROM c WHERE c.pos = 1)
+    SELECT c.pos, c.person_id, c.household_id, c.district_known, c.in_registry, c.decile, c.registry_as_of,
+           a.agencies, a.programs, a.kinds, a.categories, c.aid_deliveries, c.aid_last_on, c.possible_duplicate,
+           c.name_matches, p.agencies, p.programs, p.categories, c.plan_statuses, c.plan_periods
+      FROM c
+      CROSS JOIN LATERAL (
+        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies, array_agg(l.legend_programs[i] ORDER BY o) AS programs,
+               array_agg(l.legend_kinds[i] ORDER BY o) AS kinds, array_agg(l.legend_categories[i] ORDER BY o) AS categories
+          FROM legend l, unnest(c.aid_program_ids) WITH ORDINALITY u(x, o), array_position(l.legend_program_ids, u.x) i
+      ) a
+      CROSS JOIN LATERAL (
+        SELECT array_agg(l.legend_agencies[i] ORDER BY o) AS agencies, array_agg(l.legend_programs[i] ORDER BY o) AS programs,
+               array_agg(l.legend_categories[i] ORDER BY o) AS categories
+          FROM legend l, unnest(c.plan_program_ids) WITH ORDINALITY u(x, o), array_position(l.legend_program_ids, u.x) i
+      ) p
+     ORDER BY c.pos
+$$;
